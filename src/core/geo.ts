@@ -1,0 +1,6 @@
+export interface GeoLocation {
+  country?: string;
+  city?: string;
+  latitude: number;
+  longitude: number;
+}
