@@ -1,0 +1,117 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Detector } from '../detect/detector.js';
+import type { DetectionOutputs } from '../pipeline/detection-outputs.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+
+export interface IngestCounters {
+  received: Counter<'source'>;
+  rejected: Counter<'source' | 'reason'>;
+}
+
+/**
+ * One registry per Vigil instance. Hot-path figures are plain numbers in the
+ * pipeline's stats; the registry reads them at scrape time, so counting costs
+ * nothing per event.
+ */
+export class VigilMetrics {
+  readonly registry = new Registry();
+  readonly ingest: IngestCounters;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+    this.ingest = {
+      received: new Counter({
+        name: 'vigil_ingest_records_total',
+        help: 'Records received by ingestion sources, valid or not.',
+        labelNames: ['source'],
+        registers: [this.registry],
+      }),
+      rejected: new Counter({
+        name: 'vigil_ingest_rejected_total',
+        help: 'Records refused at ingestion, by reason (invalid, queue_full, too_long, …).',
+        labelNames: ['source', 'reason'],
+        registers: [this.registry],
+      }),
+    };
+  }
+
+  /** Register the pipeline's gauges and counters, read at scrape time. */
+  observePipeline(pipeline: Pipeline, outputs: DetectionOutputs, detectors: readonly Detector[]): void {
+    const registers = [this.registry];
+    const stats = pipeline.stats;
+    new Gauge({
+      name: 'vigil_pipeline_queue_depth',
+      help: 'Items waiting in a pipeline queue.',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        this.set({ queue: 'events' }, pipeline.queue.size);
+        this.set({ queue: 'detections' }, outputs.depth);
+      },
+    });
+    new Gauge({
+      name: 'vigil_pipeline_queue_capacity',
+      help: 'Capacity of a pipeline queue.',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        this.set({ queue: 'events' }, pipeline.queue.capacity);
+        this.set({ queue: 'detections' }, outputs.capacity);
+      },
+    });
+    new Gauge({
+      name: 'vigil_pipeline_backpressure',
+      help: '1 while the event queue is full and ingestion answers 503, else 0.',
+      registers,
+      collect() {
+        this.set(pipeline.queue.free === 0 ? 1 : 0);
+      },
+    });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter('vigil_pipeline_events_accepted_total', 'Events accepted into the pipeline.', () => stats.accepted);
+    counter('vigil_pipeline_events_processed_total', 'Events run through the detectors.', () => stats.processed);
+    counter('vigil_pipeline_events_rejected_total', 'Events refused because the queue was full (503).', () => stats.rejectedQueueFull);
+    counter('vigil_pipeline_events_clamped_total', 'Events stamped too far in the future, clamped to the wall clock.', () => stats.clampedFuture);
+    counter('vigil_pipeline_output_stalls_total', 'Times processing paused because sinks were behind.', () => stats.outputStalls);
+    counter('vigil_detector_seconds_total', 'Time spent in detectors.', () => stats.detectSeconds);
+    counter('vigil_detections_opened_total', 'Detections raised.', () => stats.detectionsOpened);
+    counter('vigil_detections_closed_total', 'Detections closed after their window passed.', () => stats.detectionsClosed);
+    counter('vigil_sink_errors_total', 'Sink write failures.', () => outputs.stats.sinkErrors);
+    new Gauge({
+      name: 'vigil_pipeline_watermark_seconds',
+      help: 'Event-time watermark (largest event time seen), epoch seconds.',
+      registers,
+      collect() {
+        this.set(Number.isFinite(pipeline.watermark) ? pipeline.watermark / 1000 : 0);
+      },
+    });
+    new Gauge({
+      name: 'vigil_detector_tracked_keys',
+      help: 'Keys (IPs, users, …) a detector holds state for.',
+      labelNames: ['detector'],
+      registers,
+      collect() {
+        for (const d of detectors) this.set({ detector: d.name }, d.stats().trackedKeys);
+      },
+    });
+    new Counter({
+      name: 'vigil_detector_evicted_keys_total',
+      help: 'Keys a detector dropped to stay within its memory bound (not by age).',
+      labelNames: ['detector'],
+      registers,
+      collect() {
+        this.reset();
+        for (const d of detectors) this.inc({ detector: d.name }, d.stats().evictedKeys);
+      },
+    });
+  }
+}

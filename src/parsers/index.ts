@@ -1,0 +1,27 @@
+import { nativeJsonParser } from './native-json.js';
+import type { LineParser } from './parser.js';
+
+/** Parser registry: `--input <name>`. Order matters for auto-detection (most specific first). */
+const registry: LineParser[] = [nativeJsonParser];
+
+export const PARSER_NAMES = registry.map((p) => p.name);
+
+export function getParser(name: string): LineParser | undefined {
+  return registry.find((p) => p.name === name);
+}
+
+/** The parser that recognises most of the sample lines (at least one), or undefined. */
+export function detectParser(sample: readonly string[]): LineParser | undefined {
+  let best: LineParser | undefined;
+  let bestHits = 0;
+  const lines = sample.filter((l) => l.trim() !== '');
+  for (const parser of registry) {
+    let hits = 0;
+    for (const line of lines) if (parser.detect(line)) hits++;
+    if (hits > bestHits) {
+      best = parser;
+      bestHits = hits;
+    }
+  }
+  return best;
+}

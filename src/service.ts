@@ -1,0 +1,141 @@
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildServer } from './api/server.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { VigilConfig } from './core/config.js';
+import type { Detection } from './core/detection.js';
+import { IdGenerator } from './core/ids.js';
+import { VERSION } from './core/version.js';
+import { createDetectors } from './detect/index.js';
+import type { DetectionListener } from './detect/detector.js';
+import { VigilMetrics } from './metrics/registry.js';
+import { DetectionOutputs } from './pipeline/detection-outputs.js';
+import { Pipeline } from './pipeline/pipeline.js';
+import { DetectionStore } from './sinks/detection-store.js';
+import { NdjsonFileSink } from './sinks/ndjson-file.js';
+import type { DetectionSink } from './sinks/sink.js';
+
+export interface ServiceOptions {
+  config: VigilConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** Extra sinks (tests, embedding). */
+  sinks?: DetectionSink[];
+}
+
+/**
+ * The running service: pipeline, detectors, sinks and the HTTP API, wired
+ * from config. `start()` listens; `stop()` stops accepting, drains every
+ * accepted event through the detectors and flushes the sinks.
+ */
+export class VigilService {
+  readonly pipeline: Pipeline;
+  readonly detections: DetectionStore;
+  readonly metrics: VigilMetrics;
+  readonly outputs: DetectionOutputs;
+  private server: FastifyInstance | undefined;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private readonly ids = new IdGenerator('ev');
+  private readonly clock: Clock;
+
+  constructor(private readonly options: ServiceOptions) {
+    const { config, logger } = options;
+    this.clock = options.clock ?? systemClock;
+    this.metrics = new VigilMetrics();
+    this.detections = new DetectionStore(config.server.maxDetectionsKept);
+    const sinks: DetectionSink[] = [this.detections];
+    if (config.sinks.detectionsFile.enabled) {
+      sinks.push(new NdjsonFileSink(resolve(config.dataDir, config.sinks.detectionsFile.path)));
+    }
+    sinks.push(...(options.sinks ?? []));
+    this.outputs = new DetectionOutputs(sinks, config.pipeline.outputQueueCapacity, logger);
+    // Detectors report to the pipeline, which is built right after them.
+    const relay: DetectionListener = {
+      opened: (d: Detection) => this.pipeline.opened(d),
+      closed: (d: Detection) => this.pipeline.closed(d),
+    };
+    const detectors = createDetectors(config.detectors, relay, new IdGenerator('det'));
+    this.pipeline = new Pipeline({
+      config: config.pipeline,
+      detectors,
+      outputs: this.outputs,
+      clock: this.clock,
+      mode: 'live',
+      logger: logger.child({ component: 'pipeline' }),
+    });
+    this.metrics.observePipeline(this.pipeline, this.outputs, detectors);
+  }
+
+  /** The bound address once listening (port 0 picks a free one). */
+  address: { host: string; port: number } | undefined;
+
+  async start(): Promise<void> {
+    const { config, logger } = this.options;
+    this.pipeline.start();
+    if (config.server.enabled) {
+      this.server = await buildServer({
+        config: config.server,
+        auth: config.auth,
+        pipeline: this.pipeline,
+        detections: this.detections,
+        metrics: this.metrics,
+        ids: this.ids,
+        now: () => this.clock.now(),
+        logger,
+        version: VERSION,
+        ready: () => this.state === 'running',
+        retryAfterSeconds: config.pipeline.retryAfterSeconds,
+        batchSize: config.pipeline.batchSize,
+      });
+      await this.server.listen({ host: config.server.host, port: config.server.port });
+      const bound = this.server.server.address();
+      if (bound !== null && typeof bound === 'object') this.address = { host: bound.address, port: bound.port };
+    }
+    this.state = 'running';
+    logger.info(
+      {
+        version: VERSION,
+        address: this.address ? `http://${formatHost(this.address.host)}:${this.address.port}` : undefined,
+        dataDir: resolve(config.dataDir),
+        detectors: this.pipeline.detectors.map((d) => d.name),
+        tokens: config.auth.tokens.length,
+      },
+      'vigil started',
+    );
+    if (config.auth.tokens.length === 0 && !isLoopbackHost(config.server.host)) {
+      logger.warn('no API tokens configured and listening beyond loopback: only loopback clients can use the API');
+    }
+  }
+
+  /** Graceful stop: nothing accepted is lost. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    const { logger } = this.options;
+    // Stop accepting (in-flight requests finish and their events are queued) …
+    if (this.server !== undefined) await this.server.close();
+    // … then process everything queued and flush the sinks.
+    await this.pipeline.stop();
+    this.state = 'stopped';
+    const stats = this.pipeline.stats;
+    logger.info(
+      {
+        accepted: stats.accepted,
+        processed: stats.processed,
+        rejectedQueueFull: stats.rejectedQueueFull,
+        detectionsOpened: stats.detectionsOpened,
+        detectionsClosed: stats.detectionsClosed,
+      },
+      'vigil stopped',
+    );
+  }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
