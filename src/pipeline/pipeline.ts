@@ -5,7 +5,7 @@ import type { Detection } from '../core/detection.js';
 import type { SecurityEvent } from '../core/event.js';
 import type { DetectionListener, Detector } from '../detect/detector.js';
 import { BoundedQueue } from './bounded-queue.js';
-import { DetectionOutputs } from './detection-outputs.js';
+import type { DetectionOutputs } from './detection-outputs.js';
 
 export const pipelineConfigSchema = Type.Object(
   {

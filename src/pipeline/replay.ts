@@ -5,6 +5,7 @@ import type { SecurityEvent } from '../core/event.js';
 import { IdGenerator } from '../core/ids.js';
 import { systemClock } from '../core/clock.js';
 import { createDetectors } from '../detect/index.js';
+import type { DetectionListener } from '../detect/detector.js';
 import type { LineParser, ParseContext } from '../parsers/parser.js';
 import type { DetectionRecord, DetectionSink } from '../sinks/sink.js';
 import { DetectionOutputs } from './detection-outputs.js';
@@ -66,17 +67,13 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
     async close() {},
   };
   const outputs = new DetectionOutputs([collector], options.config.pipeline.outputQueueCapacity);
-  let pipeline: Pipeline | undefined;
-  const detectors = createDetectors(
-    options.config.detectors,
-    { opened: (d) => pipeline?.opened(d), closed: (d) => pipeline?.closed(d) },
-    new IdGenerator('det'),
-  );
-  pipeline = new Pipeline({ config: options.config.pipeline, detectors, outputs, clock: systemClock, mode: 'replay' });
-  const watermarkOf = pipeline;
+  // Detectors report to the pipeline, which is built right after them.
+  const relay: DetectionListener = { opened: (d) => pipeline.opened(d), closed: (d) => pipeline.closed(d) };
+  const detectors = createDetectors(options.config.detectors, relay, new IdGenerator('det'));
+  const pipeline = new Pipeline({ config: options.config.pipeline, detectors, outputs, clock: systemClock, mode: 'replay' });
   const ctx: ParseContext = {
     ids: new IdGenerator('ev'),
-    now: () => (Number.isFinite(watermarkOf.watermark) ? watermarkOf.watermark : 0),
+    now: () => (Number.isFinite(pipeline.watermark) ? pipeline.watermark : 0),
     timeZone: options.timeZone,
   };
 

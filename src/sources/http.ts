@@ -133,8 +133,14 @@ export async function ingestNdjsonStream(stream: Readable, ctx: IngestContext, l
     let start = 0;
     let newline: number;
     while ((newline = text.indexOf('\n', start)) !== -1) {
-      if (skippingLongLine) skippingLongLine = false;
-      else handleLine(text.slice(start, newline));
+      if (skippingLongLine) {
+        skippingLongLine = false;
+      } else if (newline - start > limits.maxLineChars) {
+        result.lines++;
+        reject(result.lines, `line longer than ${limits.maxLineChars} characters`);
+      } else {
+        handleLine(text.slice(start, newline));
+      }
       start = newline + 1;
       if (batch.length >= limits.batchSize && !(await flush())) return result;
     }
