@@ -32,6 +32,8 @@ export interface ReplayOptions {
   /** A line no parser understood: 1-based line number and the reason. */
   onError?: (line: number, error: string) => void;
   onProgress?: (bytes: number, events: number) => void;
+  /** Milliseconds from parsing a batch's first line to the end of its detection (bench). */
+  onBatch?: (milliseconds: number, events: number) => void;
   timeZone?: string;
 }
 
@@ -86,20 +88,25 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
 
+  const onBatch = options.onBatch;
+  let batchStarted = 0;
+  const processBatch = () => {
+    pipeline.processBatch(batch);
+    summary.events += batch.length;
+    if (onBatch !== undefined) onBatch(performance.now() - batchStarted, batch.length);
+    batch.length = 0;
+  };
   const parseLine = (line: string) => {
     summary.lines++;
     if (line.length === 0) return;
+    if (onBatch !== undefined && batch.length === 0) batchStarted = performance.now();
     const outcome = parser.parse(line, ctx);
     const event = outcome.event;
     if (event !== undefined) {
       batch.push(event);
       if (event.timestamp < first) first = event.timestamp;
       if (event.timestamp > last) last = event.timestamp;
-      if (batch.length >= batchSize) {
-        pipeline.processBatch(batch);
-        summary.events += batch.length;
-        batch.length = 0;
-      }
+      if (batch.length >= batchSize) processBatch();
     } else if (outcome.error !== undefined) {
       summary.errors++;
       options.onError?.(summary.lines, outcome.error);
@@ -125,11 +132,7 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
   }
   const rest = carry + decoder.end();
   if (rest.length > 0) parseLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-  if (batch.length > 0) {
-    pipeline.processBatch(batch);
-    summary.events += batch.length;
-    batch.length = 0;
-  }
+  if (batch.length > 0) processBatch();
   await pipeline.stop();
   summary.seconds = (performance.now() - started) / 1000;
   summary.firstEvent = Number.isFinite(first) ? first : undefined;

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/core/config.js';
 import type { Detection } from '../../src/core/detection.js';
 import { nativeJsonParser } from '../../src/parsers/native-json.js';
 import { replay } from '../../src/pipeline/replay.js';
-import { syntheticLogins } from '../helpers/events.js';
+import { syntheticLogins } from '../../bench/synthetic-logins.js';
 import { startService, type RunningService } from '../helpers/service.js';
 
 let running: RunningService | undefined;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../src/core/detection.js';
-import { ipFor } from '../helpers/events.js';
+import { ipFor } from '../../bench/synthetic-logins.js';
 
 const bin = new URL('../../bin/vigil.js', import.meta.url).pathname;
 

@@ -1,0 +1,126 @@
+/**
+ * npm run bench: the full pipeline (parse → window → detect → decide) in
+ * replay mode on one core, next to a split + JSON.parse loop over the same
+ * in-memory input, measured in the same run.
+ *
+ *   node dist/bench/run.js [--events N] [--ips N] [--attackers N] [--rounds N]
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { loadConfig } from '../src/core/config.js';
+import { nativeJsonParser } from '../src/parsers/native-json.js';
+import { replay } from '../src/pipeline/replay.js';
+import { syntheticLogins } from './synthetic-logins.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const EVENTS = arg('events', 1_000_000);
+const IPS = arg('ips', 100_000);
+const ATTACKERS = arg('attackers', 1_000);
+const ROUNDS = arg('rounds', 3);
+const CHUNK = 1 << 20;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function chunksOf(buffer: Buffer): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < buffer.length; i += CHUNK) chunks.push(buffer.subarray(i, i + CHUNK));
+  return chunks;
+}
+
+/** The ceiling: decode chunks, split lines, JSON.parse each; nothing else. */
+function splitParseLoop(chunks: Buffer[]): { seconds: number; count: number } {
+  const started = performance.now();
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let count = 0;
+  for (const chunk of chunks) {
+    const text = carry + decoder.write(chunk);
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      if (nl > start && JSON.parse(text.slice(start, nl)) !== null) count++;
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+  }
+  if (carry.length > 0 && JSON.parse(carry) !== null) count++;
+  return { seconds: (performance.now() - started) / 1000, count };
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`generating ${EVENTS.toLocaleString('en')} login events, ${IPS.toLocaleString('en')} IPs, ${ATTACKERS} attackers (seed 42)…\n`);
+  const stream = syntheticLogins({ events: EVENTS, ips: IPS, attackers: ATTACKERS, seed: 42, start: Date.parse('2026-01-01T00:00:00Z'), gapMs: 50 });
+  const input = Buffer.from(stream.lines.join('\n') + '\n');
+  stream.lines.length = 0;
+  const chunks = chunksOf(input);
+  const { config } = loadConfig({ env: {}, cwd: '/' });
+  process.stdout.write(`input: ${(input.length / 1048576).toFixed(1)} MiB NDJSON in ${chunks.length} chunks of 1 MiB\n\n`);
+
+  let bestBaseline = Infinity;
+  let bestPipeline = Infinity;
+  let latencies: number[] = [];
+  let detections = 0;
+  const found = new Set<string>();
+  let peakRss = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const baseline = splitParseLoop(chunks);
+    bestBaseline = Math.min(bestBaseline, baseline.seconds);
+
+    const roundLatencies: number[] = [];
+    found.clear();
+    const summary = await replay(
+      (async function* () {
+        yield* chunks;
+      })(),
+      {
+        parser: nativeJsonParser,
+        config,
+        onDetection: (d) => {
+          if (d.sourceIp !== undefined) found.add(d.sourceIp);
+        },
+        onBatch: (ms, n) => roundLatencies.push((ms * 1000) / n),
+      },
+    );
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if (summary.events !== EVENTS || summary.errors !== 0) throw new Error(`replay saw ${summary.events} events, ${summary.errors} errors`);
+    detections = summary.detections;
+    if (summary.seconds < bestPipeline) {
+      bestPipeline = summary.seconds;
+      latencies = roundLatencies;
+    }
+    process.stdout.write(
+      `round ${round}: split+JSON.parse ${Math.round(baseline.count / baseline.seconds).toLocaleString('en')} ev/s; ` +
+        `pipeline ${Math.round(EVENTS / summary.seconds).toLocaleString('en')} ev/s\n`,
+    );
+  }
+  latencies.sort((a, b) => a - b);
+  const attackers = new Set(stream.attackerIps);
+  const caught = [...attackers].filter((ip) => found.has(ip)).length;
+  const benignFlagged = [...found].filter((ip) => !attackers.has(ip)).length;
+
+  const baselineRate = EVENTS / bestBaseline;
+  const pipelineRate = EVENTS / bestPipeline;
+  const rows: [string, string][] = [
+    ['events', EVENTS.toLocaleString('en')],
+    ['split + JSON.parse only (best of rounds)', `${Math.round(baselineRate).toLocaleString('en')} events/s`],
+    ['full pipeline, replay, one core (best)', `${Math.round(pipelineRate).toLocaleString('en')} events/s`],
+    ['pipeline / split+parse', `${((pipelineRate / baselineRate) * 100).toFixed(1)} %`],
+    ['per-event latency in a 512-event batch p50', `${percentile(latencies, 50).toFixed(2)} µs`],
+    ['… p99', `${percentile(latencies, 99).toFixed(2)} µs`],
+    ['… p99.9', `${percentile(latencies, 99.9).toFixed(2)} µs`],
+    ['batch latency p99 (512 events)', `${((percentile(latencies, 99) * 512) / 1000).toFixed(2)} ms`],
+    ['detections', `${detections} (planted attackers caught ${caught}/${attackers.size}, other IPs flagged ${benignFlagged})`],
+    ['peak RSS', `${Math.round(peakRss / 1048576)} MiB (input held in memory: ${Math.round(input.length / 1048576)} MiB)`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write('\n');
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+}
+
+await main();
