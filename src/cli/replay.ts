@@ -37,8 +37,9 @@ async function peek(source: AsyncIterable<Buffer>): Promise<{ head: Buffer | und
 
 /** The input as a stream of bytes, gzip-decoded when it starts with the gzip magic. */
 async function openInput(file: string): Promise<{ stream: AsyncIterable<Buffer>; size: number | undefined }> {
-  const raw: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  // stat first: it fails cleanly for a missing file, before any stream exists.
   const size = file === '-' ? undefined : statSync(file).size;
+  const raw: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const { head, stream } = await peek(raw);
   if (head !== undefined && head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip();
@@ -59,13 +60,17 @@ async function sampleLines(source: AsyncIterable<Buffer>): Promise<{ sample: str
 }
 
 export async function runReplay(file: string, config: VigilConfig, options: ReplayCliOptions): Promise<number> {
-  let opened;
   try {
-    opened = await openInput(file);
+    return await replayFile(file, config, options);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     process.stderr.write(`vigil replay: cannot read ${file}: ${(err as Error).message}\n`);
     return EXIT.FAILURE;
   }
+}
+
+async function replayFile(file: string, config: VigilConfig, options: ReplayCliOptions): Promise<number> {
+  const opened = await openInput(file);
   const { sample, stream } = await sampleLines(opened.stream);
   let parser: LineParser | undefined;
   if (options.input !== undefined && options.input !== 'auto') {
@@ -115,7 +120,10 @@ export async function runReplay(file: string, config: VigilConfig, options: Repl
 }
 
 function printTable(detections: Detection[]): void {
-  const table = new Table({ head: ['type', 'severity', 'subject', 'events', 'first seen', 'last seen', 'usernames'] });
+  const table = new Table({
+    head: ['type', 'severity', 'subject', 'events', 'first seen', 'last seen', 'usernames'],
+    style: { head: [], border: [] },
+  });
   for (const d of detections) {
     table.push([
       d.type,
