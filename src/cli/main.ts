@@ -6,7 +6,9 @@ import { VERSION } from '../core/version.js';
 import { PARSER_NAMES } from '../parsers/index.js';
 import { VigilService } from '../service.js';
 import { EXIT } from './exit-codes.js';
-import { runReplay, UsageError } from './replay.js';
+import { UsageError } from './input.js';
+import { runParse } from './parse.js';
+import { runReplay } from './replay.js';
 
 interface GlobalOptions {
   config?: string;
@@ -84,6 +86,16 @@ export function buildProgram(): Command {
     .action(async (file: string, options: { input?: string; output?: 'ndjson' | 'table'; timeZone?: string; quiet?: boolean }) => {
       const { config } = load(program.opts<GlobalOptions>());
       process.exitCode = await runReplay(file, config, options);
+    });
+
+  program
+    .command('parse')
+    .description('parse a log file and print one JSON object per line: the event, the error, or skipped')
+    .argument('<file>', "file to read ('-' for stdin; gzip is detected)")
+    .addOption(new Option('--input <format>', 'input format').choices([...PARSER_NAMES, 'auto']).default('auto'))
+    .option('--time-zone <zone>', 'IANA zone for time stamps without one (default UTC)')
+    .action(async (file: string, options: { input?: string; timeZone?: string }) => {
+      process.exitCode = await runParse(file, options);
     });
 
   const configCommand = program.command('config').description('check or print the configuration');

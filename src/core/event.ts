@@ -51,3 +51,12 @@ export interface SecurityEvent {
   /** The original record, kept only when the source is configured to. */
   raw?: string;
 }
+
+/**
+ * Parsers mark the secondary lines one attempt leaves (sshd's `Invalid user`
+ * or PAM line next to its `Failed password`) with the label companion=true.
+ * Detectors that count attempts skip them; presence-based ones may use them.
+ */
+export function isCompanion(event: SecurityEvent): boolean {
+  return event.labels.companion === 'true';
+}

@@ -1,8 +1,16 @@
+import { ecsJsonParser } from './ecs-json.js';
+import { journalJsonParser } from './journal-json.js';
 import { nativeJsonParser } from './native-json.js';
 import type { LineParser } from './parser.js';
+import { springAuthParser } from './spring-auth.js';
+import { sshdParser } from './sshd.js';
+import { syslogParser } from './syslog.js';
 
-/** Parser registry: `--input <name>`. Order matters for auto-detection (most specific first). */
-const registry: LineParser[] = [nativeJsonParser];
+/**
+ * Parser registry: `--input <name>`. Auto-detection picks the parser that
+ * recognises most sample lines; on a tie the earlier (more specific) wins.
+ */
+const registry: LineParser[] = [nativeJsonParser, ecsJsonParser, journalJsonParser, springAuthParser, sshdParser, syslogParser];
 
 export const PARSER_NAMES = registry.map((p) => p.name);
 

@@ -75,7 +75,9 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
   const pipeline = new Pipeline({ config: options.config.pipeline, detectors, outputs, clock: systemClock, mode: 'replay' });
   const ctx: ParseContext = {
     ids: new IdGenerator('ev'),
-    now: () => (Number.isFinite(pipeline.watermark) ? pipeline.watermark : 0),
+    // The event-time watermark once known; before the first event, the wall clock (it only
+    // supplies the year of syslog stamps without one, and a time for records without any).
+    now: () => (Number.isFinite(pipeline.watermark) ? pipeline.watermark : Date.now()),
     timeZone: options.timeZone,
   };
 

@@ -88,6 +88,15 @@ describe('BruteForceDetector', () => {
     expect(h.opened[0]?.evidence.eventCount).toBe(5);
   });
 
+  it('does not count companion lines (a second log line for the same attempt)', () => {
+    const h = harness();
+    for (let i = 0; i < 4; i++) h.fail('198.51.100.10', i);
+    h.detector.onEvent({ id: 'c', timestamp: 5000, kind: 'login.failure', sourceIp: '198.51.100.10', labels: { companion: 'true' } });
+    expect(h.opened).toHaveLength(0);
+    h.fail('198.51.100.10', 6);
+    expect(h.opened).toHaveLength(1);
+  });
+
   it('keeps IPs apart and ignores successes and other kinds', () => {
     const h = harness();
     for (let i = 0; i < 4; i++) h.fail('198.51.100.6', i);

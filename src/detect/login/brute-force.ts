@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Detection } from '../../core/detection.js';
-import type { SecurityEvent } from '../../core/event.js';
+import { isCompanion, type SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import { type ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
@@ -80,7 +80,7 @@ export class BruteForceDetector implements Detector {
   }
 
   onEvent(event: SecurityEvent): void {
-    if (event.kind !== 'login.failure') return;
+    if (event.kind !== 'login.failure' || isCompanion(event)) return;
     const t = event.timestamp;
     const windowMs = this.windowMs;
     const state = this.ips.touch(event.sourceIp, () => ({

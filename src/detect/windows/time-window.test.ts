@@ -34,7 +34,7 @@ describe('TimeWindow', () => {
   });
 
   it('never holds more than its capacity (oldest go first)', () => {
-    const w = new TimeWindow(1_000_000, 3);
+    const w = new TimeWindow<number>(1_000_000, 3);
     for (let t = 0; t < 10; t++) w.add(t, t);
     expect(w.times).toEqual([7, 8, 9]);
     expect(w.items).toEqual([7, 8, 9]);
