@@ -9,6 +9,8 @@ import { EXIT } from './exit-codes.js';
 import { UsageError } from './input.js';
 import { runParse } from './parse.js';
 import { runReplay } from './replay.js';
+import { runScan } from './scan.js';
+import type { ScanInput } from '../detect/web/scan.js';
 
 interface GlobalOptions {
   config?: string;
@@ -96,6 +98,16 @@ export function buildProgram(): Command {
     .option('--time-zone <zone>', 'IANA zone for time stamps without one (default UTC)')
     .action(async (file: string, options: { input?: string; timeZone?: string }) => {
       process.exitCode = await runParse(file, options);
+    });
+
+  program
+    .command('scan')
+    .description('classify each line as a web attack (sqli, xss, traversal, cmdi) or benign; one JSON verdict per line')
+    .argument('<file>', "file to read ('-' for stdin; gzip is detected)")
+    .addOption(new Option('--input <format>', 'raw parameter values, or access-log lines').choices(['raw', 'nginx', 'apache']).default('raw'))
+    .option('--rules <file>', 'custom rules (JSON or YAML) merged with the built-ins')
+    .action(async (file: string, options: { input: ScanInput; rules?: string }) => {
+      process.exitCode = await runScan(file, options);
     });
 
   const configCommand = program.command('config').description('check or print the configuration');

@@ -1,3 +1,4 @@
+import { apacheParser, nginxParser } from './access-log.js';
 import { ecsJsonParser } from './ecs-json.js';
 import { journalJsonParser } from './journal-json.js';
 import { nativeJsonParser } from './native-json.js';
@@ -10,7 +11,16 @@ import { syslogParser } from './syslog.js';
  * Parser registry: `--input <name>`. Auto-detection picks the parser that
  * recognises most sample lines; on a tie the earlier (more specific) wins.
  */
-const registry: LineParser[] = [nativeJsonParser, ecsJsonParser, journalJsonParser, springAuthParser, sshdParser, syslogParser];
+const registry: LineParser[] = [
+  nativeJsonParser,
+  ecsJsonParser,
+  journalJsonParser,
+  springAuthParser,
+  nginxParser,
+  apacheParser,
+  sshdParser,
+  syslogParser,
+];
 
 export const PARSER_NAMES = registry.map((p) => p.name);
 
