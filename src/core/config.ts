@@ -6,6 +6,8 @@ import { parseDocument } from 'yaml';
 import { authConfigSchema } from '../api/auth.js';
 import { serverConfigSchema } from '../api/server-config.js';
 import { bruteForceConfigSchema } from '../detect/login/brute-force.js';
+import { portScanConfigSchema } from '../detect/web/port-scan.js';
+import { webAttackConfigSchema } from '../detect/web/web-attack-detector.js';
 import { pipelineConfigSchema } from '../pipeline/pipeline.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 
@@ -18,7 +20,10 @@ export const configSchema = Type.Object(
     server: serverConfigSchema,
     auth: authConfigSchema,
     pipeline: pipelineConfigSchema,
-    detectors: Type.Object({ bruteForce: bruteForceConfigSchema }, { additionalProperties: false, default: {} }),
+    detectors: Type.Object(
+      { bruteForce: bruteForceConfigSchema, webAttack: webAttackConfigSchema, portScan: portScanConfigSchema },
+      { additionalProperties: false, default: {} },
+    ),
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
     log: Type.Object(
       {

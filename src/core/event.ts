@@ -45,6 +45,8 @@ export interface SecurityEvent {
   http?: HttpInfo;
   /** Command line for `process` events. */
   command?: string;
+  /** Destination port of a connection (firewall / flow / access logs), for port-scan detection. */
+  destinationPort?: number;
   geo?: GeoLocation;
   /** Free-form labels: source name, host, parser, … */
   labels: Record<string, string>;

@@ -183,9 +183,18 @@ function toEvent(record: Record<string, unknown>, ctx: NativeContext): SecurityE
     violationType: optionalText(record, 'violationType'),
     eventData: payload(record.eventData),
     command: payload(record.command),
+    destinationPort: port(record.destinationPort),
     http: httpInfo(record.http),
     labels,
   };
+}
+
+function port(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535) {
+    fail(`destinationPort: expected an integer 0–65535, got ${describe(value)}`);
+  }
+  return value as number;
 }
 
 export const nativeJsonParser: LineParser = {
