@@ -15,6 +15,9 @@ import { Pipeline } from './pipeline/pipeline.js';
 import { DetectionStore } from './sinks/detection-store.js';
 import { NdjsonFileSink } from './sinks/ndjson-file.js';
 import type { DetectionSink } from './sinks/sink.js';
+import { createSource } from './sources/index.js';
+import { SourceCounters } from './sources/line-ingestor.js';
+import type { Source } from './sources/source.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -34,6 +37,8 @@ export class VigilService {
   readonly detections: DetectionStore;
   readonly metrics: VigilMetrics;
   readonly outputs: DetectionOutputs;
+  readonly sources: Source[] = [];
+  readonly sourceCounters = new SourceCounters();
   private server: FastifyInstance | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly ids = new IdGenerator('ev');
@@ -65,6 +70,24 @@ export class VigilService {
       logger: logger.child({ component: 'pipeline' }),
     });
     this.metrics.observePipeline(this.pipeline, this.outputs, detectors);
+    this.metrics.observeSources(this.sourceCounters);
+    for (const sourceConfig of config.sources) {
+      this.sources.push(
+        createSource(
+          sourceConfig,
+          {
+            pipeline: this.pipeline,
+            ids: this.ids,
+            now: () => this.clock.now(),
+            logger: logger.child({ component: 'source' }),
+            counters: this.sourceCounters,
+            dataDir: resolve(config.dataDir),
+            timeZone: config.timeZone,
+          },
+          config.pipeline.batchSize,
+        ),
+      );
+    }
   }
 
   /** The bound address once listening (port 0 picks a free one). */
@@ -92,6 +115,7 @@ export class VigilService {
       const bound = this.server.server.address();
       if (bound !== null && typeof bound === 'object') this.address = { host: bound.address, port: bound.port };
     }
+    for (const source of this.sources) await source.start();
     this.state = 'running';
     logger.info(
       {
@@ -99,6 +123,7 @@ export class VigilService {
         address: this.address ? `http://${formatHost(this.address.host)}:${this.address.port}` : undefined,
         dataDir: resolve(config.dataDir),
         detectors: this.pipeline.detectors.map((d) => d.name),
+        sources: ['http', ...this.sources.map((s) => s.name)],
         tokens: config.auth.tokens.length,
       },
       'vigil started',
@@ -115,6 +140,7 @@ export class VigilService {
     const { logger } = this.options;
     // Stop accepting (in-flight requests finish and their events are queued) …
     if (this.server !== undefined) await this.server.close();
+    for (const source of this.sources) await source.stop();
     // … then process everything queued and flush the sinks.
     await this.pipeline.stop();
     this.state = 'stopped';

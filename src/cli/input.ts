@@ -1,9 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { detectParser, getParser, PARSER_NAMES } from '../parsers/index.js';
 import type { LineParser } from '../parsers/parser.js';
+
+export { readLines } from '../sources/lines.js';
 
 /** A mistake in how the command was called (exit code 2). */
 export class UsageError extends Error {}
@@ -64,23 +65,4 @@ export function selectParser(input: string | undefined, sample: readonly string[
     process.stderr.write(`vigil: could not recognise the input format from its first lines; pass --input (${PARSER_NAMES.join(', ')})\n`);
   }
   return parser;
-}
-
-/** Lines of a byte stream (UTF-8), without their line terminators. */
-export async function* readLines(stream: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  for await (const chunk of stream) {
-    const text = carry + decoder.write(chunk);
-    let start = 0;
-    let newline: number;
-    while ((newline = text.indexOf('\n', start)) !== -1) {
-      const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      yield text.slice(start, end);
-      start = newline + 1;
-    }
-    carry = text.slice(start);
-  }
-  const rest = carry + decoder.end();
-  if (rest.length > 0) yield rest;
 }

@@ -22,11 +22,15 @@ function load(options: GlobalOptions, overrides?: Record<string, unknown>): Load
   return loaded;
 }
 
-async function run(options: GlobalOptions & { host?: string; port?: string }): Promise<number> {
+async function run(options: GlobalOptions & { host?: string; port?: string; source?: string[]; input?: string }): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (options.host !== undefined) overrides['server.host'] = options.host;
   if (options.port !== undefined) overrides['server.port'] = Number(options.port);
   const { config, file } = load(options, overrides);
+  for (const source of options.source ?? []) {
+    if (source !== 'stdin') throw new UsageError(`--source ${source}: only stdin can be given on the command line; configure others in vigil.yaml`);
+    config.sources.push({ type: 'stdin', input: options.input ?? 'auto' });
+  }
   const logger = createLogger(config.log.level);
   if (file !== undefined) logger.info({ file }, 'configuration loaded');
   const service = new VigilService({ config, logger });
@@ -73,7 +77,9 @@ export function buildProgram(): Command {
     .description('run the service (HTTP ingestion, detection, API)')
     .option('--host <address>', 'listen address (overrides server.host)')
     .option('--port <port>', 'listen port (overrides server.port)')
-    .action(async (options: { host?: string; port?: string }) => {
+    .option('--source <type...>', 'add a source: stdin (others are configured in vigil.yaml)')
+    .option('--input <format>', 'parser for --source stdin (default auto)')
+    .action(async (options: { host?: string; port?: string; source?: string[]; input?: string }) => {
       process.exitCode = await run({ ...program.opts<GlobalOptions>(), ...options });
     });
 

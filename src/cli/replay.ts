@@ -36,7 +36,7 @@ async function replayFile(file: string, config: VigilConfig, options: ReplayCliO
   const summary = await replay(stream, {
     parser,
     config,
-    timeZone: options.timeZone,
+    timeZone: options.timeZone ?? config.timeZone,
     onDetection: async (detection) => {
       if (output === 'table') {
         collected.push(detection);

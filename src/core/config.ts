@@ -9,6 +9,7 @@ import { bruteForceConfigSchema } from '../detect/login/brute-force.js';
 import { portScanConfigSchema } from '../detect/web/port-scan.js';
 import { webAttackConfigSchema } from '../detect/web/web-attack-detector.js';
 import { pipelineConfigSchema } from '../pipeline/pipeline.js';
+import { sourcesConfigSchema } from '../sources/index.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -17,8 +18,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const configSchema = Type.Object(
   {
     dataDir: Type.String({ default: './data', description: 'Where Vigil keeps its files (relative to the working directory).' }),
+    timeZone: Type.String({
+      default: 'UTC',
+      description: 'IANA time zone for log time stamps that carry none (classic syslog).',
+    }),
     server: serverConfigSchema,
     auth: authConfigSchema,
+    sources: sourcesConfigSchema,
     pipeline: pipelineConfigSchema,
     detectors: Type.Object(
       { bruteForce: bruteForceConfigSchema, webAttack: webAttackConfigSchema, portScan: portScanConfigSchema },

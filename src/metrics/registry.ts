@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Detector } from '../detect/detector.js';
 import type { DetectionOutputs } from '../pipeline/detection-outputs.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SourceCounters } from '../sources/line-ingestor.js';
 
 export interface IngestCounters {
   received: Counter<'source'>;
@@ -33,6 +34,35 @@ export class VigilMetrics {
         registers: [this.registry],
       }),
     };
+  }
+
+  /** Lines per source by outcome (event, skipped, error) and bytes read. */
+  observeSources(counters: SourceCounters): void {
+    const registers = [this.registry];
+    new Counter({
+      name: 'vigil_source_lines_total',
+      help: 'Lines read by a source, by outcome: event, skipped (no security meaning), error (not understood; sampled in the log).',
+      labelNames: ['source', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, c] of counters.bySource) {
+          this.inc({ source, outcome: 'event' }, c.events);
+          this.inc({ source, outcome: 'skipped' }, c.skipped);
+          this.inc({ source, outcome: 'error' }, c.errors);
+        }
+      },
+    });
+    new Counter({
+      name: 'vigil_source_bytes_total',
+      help: 'Bytes read by a source.',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, c] of counters.bySource) this.inc({ source }, c.bytes);
+      },
+    });
   }
 
   /** Register the pipeline's gauges and counters, read at scrape time. */
