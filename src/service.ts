@@ -12,6 +12,8 @@ import type { DetectionListener } from './detect/detector.js';
 import { VigilMetrics } from './metrics/registry.js';
 import { DetectionOutputs } from './pipeline/detection-outputs.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { EnforcementRegistry } from './respond/enforcement.js';
+import { ResponseStage } from './respond/response-stage.js';
 import { DetectionStore } from './sinks/detection-store.js';
 import { NdjsonFileSink } from './sinks/ndjson-file.js';
 import type { DetectionSink } from './sinks/sink.js';
@@ -38,6 +40,9 @@ export class VigilService {
   readonly metrics: VigilMetrics;
   readonly outputs: DetectionOutputs;
   readonly sources: Source[] = [];
+  readonly response: ResponseStage;
+  readonly enforcement = new EnforcementRegistry();
+  private changeWaiters: (() => void)[] = [];
   readonly sourceCounters = new SourceCounters();
   private server: FastifyInstance | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -61,7 +66,13 @@ export class VigilService {
       closed: (d: Detection) => this.pipeline.closed(d),
     };
     const detectors = createDetectors(config.detectors, relay, new IdGenerator('det'));
+    this.response = new ResponseStage(
+      { config: config.response, ids: new IdGenerator('inc') },
+      logger.child({ component: 'response' }),
+      { decision: () => this.decisionsChanged() },
+    );
     this.pipeline = new Pipeline({
+      response: this.response,
       config: config.pipeline,
       detectors,
       outputs: this.outputs,
@@ -71,6 +82,8 @@ export class VigilService {
     });
     this.metrics.observePipeline(this.pipeline, this.outputs, detectors);
     this.metrics.observeSources(this.sourceCounters);
+    this.metrics.observeResponse(this.response, () => this.decisionTime());
+    for (const point of config.enforcement.points) this.enforcement.register(point.name, point.kind, point.apiKey, this.clock.now());
     for (const sourceConfig of config.sources) {
       this.sources.push(
         createSource(
@@ -109,6 +122,13 @@ export class VigilService {
         version: VERSION,
         ready: () => this.state === 'running',
         retryAfterSeconds: config.pipeline.retryAfterSeconds,
+        response: {
+          stage: this.response,
+          enforcement: this.enforcement,
+          now: () => this.decisionTime(),
+          waitForChange: (ms) => this.waitForDecisionChange(ms),
+          changed: () => this.decisionsChanged(),
+        },
         batchSize: config.pipeline.batchSize,
       });
       await this.server.listen({ host: config.server.host, port: config.server.port });
@@ -131,6 +151,26 @@ export class VigilService {
     if (config.auth.tokens.length === 0 && !isLoopbackHost(config.server.host)) {
       logger.warn('no API tokens configured and listening beyond loopback: only loopback clients can use the API');
     }
+  }
+
+  /** The time decisions are judged at: the later of the wall clock and the event-time watermark. */
+  decisionTime(): number {
+    return laterOf(this.clock.now(), this.pipeline.watermark);
+  }
+
+  private decisionsChanged(): void {
+    for (const wake of this.changeWaiters.splice(0)) wake();
+  }
+
+  private waitForDecisionChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      this.changeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Graceful stop: nothing accepted is lost. */
@@ -156,6 +196,11 @@ export class VigilService {
       'vigil stopped',
     );
   }
+}
+
+/** Decisions are made in event time; enforcement asks in wall time: use the later of the two. */
+function laterOf(a: number, b: number): number {
+  return Number.isFinite(b) && b > a ? b : a;
 }
 
 function isLoopbackHost(host: string): boolean {

@@ -13,6 +13,7 @@ import type { DetectionStore } from '../sinks/detection-store.js';
 import { ingestNdjsonStream, ingestRecords, type IngestContext } from '../sources/http.js';
 import { Authenticator, presentedToken, type AuthConfig, type Scope } from './auth.js';
 import { ClientIpResolver } from './client-ip.js';
+import { registerResponseRoutes, type ResponseRouteDeps } from './routes/response.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
 import type { ServerConfig } from './server-config.js';
@@ -27,6 +28,8 @@ export interface ApiDeps {
   now(): number;
   logger: Logger;
   version: string;
+  /** Decisions, incidents, status and the CrowdSec LAPI (absent: those routes are not served). */
+  response?: ResponseRouteDeps;
   /** Reports whether the service is ready (started, not stopping). */
   ready(): boolean;
   retryAfterSeconds: number;
@@ -38,6 +41,8 @@ const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application
 declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: Scope;
+    /** Also open to enforcement points with their own X-Api-Key (decisions routes). */
+    enforcement?: boolean;
   }
 }
 
@@ -74,8 +79,16 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => done(null, payload));
 
   app.addHook('onRequest', async (request, reply) => {
-    const scope = request.routeOptions.config.scope;
+    const { scope, enforcement } = request.routeOptions.config;
     if (scope === undefined) return;
+    const apiKey = request.headers['x-api-key'];
+    if (enforcement === true && deps.response !== undefined && typeof apiKey === 'string') {
+      const point = deps.response.enforcement.authenticate(apiKey);
+      if (point !== undefined) {
+        (request as typeof request & { enforcementPoint?: string }).enforcementPoint = point.name;
+        return;
+      }
+    }
     const result = authenticator.check(scope, presentedToken(request.headers), request.socket.remoteAddress);
     if (!result.ok) {
       return reply.code(result.status).send(apiError(result.code, result.message));
@@ -273,6 +286,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       return detection;
     },
   );
+
+  if (deps.response !== undefined) registerResponseRoutes(app, deps.response);
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['health'] } }, async () => ({ status: 'ok' }));
 

@@ -8,7 +8,10 @@ import { serverConfigSchema } from '../api/server-config.js';
 import { bruteForceConfigSchema } from '../detect/login/brute-force.js';
 import { portScanConfigSchema } from '../detect/web/port-scan.js';
 import { webAttackConfigSchema } from '../detect/web/web-attack-detector.js';
+import { violationConfigSchema } from '../detect/violations/violation.js';
 import { pipelineConfigSchema } from '../pipeline/pipeline.js';
+import { enforcementConfigSchema } from '../respond/enforcement.js';
+import { responseConfigSchema } from '../respond/responder.js';
 import { sourcesConfigSchema } from '../sources/index.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 
@@ -26,8 +29,15 @@ export const configSchema = Type.Object(
     auth: authConfigSchema,
     sources: sourcesConfigSchema,
     pipeline: pipelineConfigSchema,
+    response: responseConfigSchema,
+    enforcement: enforcementConfigSchema,
     detectors: Type.Object(
-      { bruteForce: bruteForceConfigSchema, webAttack: webAttackConfigSchema, portScan: portScanConfigSchema },
+      {
+        bruteForce: bruteForceConfigSchema,
+        webAttack: webAttackConfigSchema,
+        portScan: portScanConfigSchema,
+        violation: violationConfigSchema,
+      },
       { additionalProperties: false, default: {} },
     ),
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),

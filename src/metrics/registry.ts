@@ -3,6 +3,8 @@ import type { Detector } from '../detect/detector.js';
 import type { DetectionOutputs } from '../pipeline/detection-outputs.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SourceCounters } from '../sources/line-ingestor.js';
+import type { ResponseStage } from '../respond/response-stage.js';
+import { THREAT_LEVELS } from '../core/threat-level.js';
 
 export interface IngestCounters {
   received: Counter<'source'>;
@@ -34,6 +36,51 @@ export class VigilMetrics {
         registers: [this.registry],
       }),
     };
+  }
+
+  /** The spec's security_* metrics of the response stage, read at scrape time. */
+  observeResponse(stage: ResponseStage, now: () => number): void {
+    const registers = [this.registry];
+    const stats = stage.stats;
+    for (const level of THREAT_LEVELS) {
+      new Counter({
+        name: `security_threats_${level.toLowerCase()}_total`,
+        help: `Incidents that reached ${level}.`,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(stats.threats[level]);
+        },
+      });
+    }
+    new Counter({
+      name: 'security_penalties_total',
+      help: 'Blocks decided, by type, duration category (short ≤ 300 s, medium ≤ 1800 s, long ≤ 3600 s, extended) and the IP offence count (first, few ≤ 3, multiple ≤ 10, excessive).',
+      labelNames: ['penalty_type', 'duration_category', 'violation_count_category'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of stats.penalties.values()) {
+          this.inc({ penalty_type: p.penaltyType, duration_category: p.duration, violation_count_category: p.violations }, p.count);
+        }
+      },
+    });
+    new Gauge({
+      name: 'security_blocked_ips_current',
+      help: 'IPs with an enforceable block decision now.',
+      registers,
+      collect() {
+        this.set(stage.engine.status(now()).blockedIps);
+      },
+    });
+    new Gauge({
+      name: 'security_protection_mode_active',
+      help: '1 while protection mode is on.',
+      registers,
+      collect() {
+        this.set(stage.engine.protection.isActive(now()) ? 1 : 0);
+      },
+    });
   }
 
   /** Lines per source by outcome (event, skipped, error) and bytes read. */

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Detection } from '../core/detection.js';
 import type { SecurityEvent } from '../core/event.js';
 import type { DetectionListener, Detector } from '../detect/detector.js';
+import type { ResponseStage } from '../respond/response-stage.js';
 import { BoundedQueue } from './bounded-queue.js';
 import type { DetectionOutputs } from './detection-outputs.js';
 
@@ -58,6 +59,8 @@ export interface PipelineOptions {
   /** live: bounded by the wall clock, idle ticks close windows; replay: event time only. */
   mode: 'live' | 'replay';
   logger?: Logger;
+  /** Scoring and response after the detectors (absent: detections only). */
+  response?: ResponseStage;
 }
 
 /**
@@ -154,10 +157,7 @@ export class Pipeline implements DetectionListener {
       for (let d = 0; d < detectors.length; d++) (detectors[d] as Detector).onEvent(event);
     }
     this.stats.processed += events.length;
-    if (watermark > this.watermarkMs) {
-      this.watermarkMs = watermark;
-      for (const detector of detectors) detector.advance(watermark);
-    }
+    if (watermark > this.watermarkMs) this.advanceTo(watermark);
     this.stats.detectSeconds += (performance.now() - started) / 1000;
   }
 
@@ -171,6 +171,7 @@ export class Pipeline implements DetectionListener {
       await this.options.outputs.whenBelowCapacity();
     }
     for (const detector of this.options.detectors) detector.flush();
+    this.options.response?.advance(this.watermarkMs);
     this.wakeWaiters();
     await this.options.outputs.close();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -185,6 +186,7 @@ export class Pipeline implements DetectionListener {
   opened(detection: Detection): void {
     this.stats.detectionsOpened++;
     this.options.outputs.push({ status: 'open', detection });
+    this.options.response?.detection(detection);
     this.options.logger?.info(
       { detection: detection.id, type: detection.type, severity: detection.severity, count: detection.evidence.eventCount },
       'detection opened',
@@ -194,6 +196,14 @@ export class Pipeline implements DetectionListener {
   closed(detection: Detection): void {
     this.stats.detectionsClosed++;
     this.options.outputs.push({ status: 'closed', detection });
+    this.options.response?.detection(detection);
+  }
+
+  /** Move event time forward: detectors close windows, the response stage expires decisions. */
+  private advanceTo(watermark: number): void {
+    this.watermarkMs = watermark;
+    for (const detector of this.options.detectors) detector.advance(watermark);
+    this.options.response?.advance(watermark);
   }
 
   private schedule(): void {
@@ -232,9 +242,6 @@ export class Pipeline implements DetectionListener {
 
   private tick(): void {
     const idleWatermark = this.options.clock.now() - this.options.config.maxLatenessSeconds * 1000;
-    if (idleWatermark > this.watermarkMs) {
-      this.watermarkMs = idleWatermark;
-      for (const detector of this.options.detectors) detector.advance(idleWatermark);
-    }
+    if (idleWatermark > this.watermarkMs) this.advanceTo(idleWatermark);
   }
 }

@@ -18,14 +18,15 @@ function vigil(args: string[], options: { input?: string | Buffer; env?: Record<
 }
 
 describe('vigil command', () => {
-  it('replays the example file: one brute-force detection as NDJSON, a summary on stderr, exit 0', () => {
+  it('replays the example file: the brute force and the reported SQL injection as NDJSON, a summary on stderr, exit 0', () => {
     const run = vigil(['replay', example]);
     expect(run.code).toBe(0);
     const detections = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Detection);
-    expect(detections).toHaveLength(1);
+    expect(detections).toHaveLength(2);
     expect(detections[0]).toMatchObject({ type: 'brute_force', sourceIp: '203.0.113.66', status: 'closed' });
     expect(detections[0]?.evidence.eventCount).toBe(8);
-    expect(run.stderr).toMatch(/replay \(native\): 15 lines, 15 events, 0 skipped, 0 errors .* 1 detections \(brute_force=1\)/);
+    expect(detections[1]).toMatchObject({ type: 'sql_injection', severity: 'CRITICAL', sourceIp: '203.0.113.67' });
+    expect(run.stderr).toMatch(/replay \(native\): 15 lines, 15 events, 0 skipped, 0 errors .* 2 detections \(brute_force=1 sql_injection=1\)/);
   });
 
   it('reads gzip from stdin and prints a table on request', () => {
@@ -40,7 +41,7 @@ describe('vigil command', () => {
     const run = vigil(['replay', '-', '--input', 'native'], { input: readFileSync(example, 'utf8') + '{"eventType":"LOGIN_FAILURE"}\n' });
     expect(run.code).toBe(4);
     expect(run.stderr).toContain('line 16: sourceIp: required');
-    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(run.stdout.trim().split('\n')).toHaveLength(2);
   });
 
   it('exits 2 for an unrecognisable input or an unknown format, 1 for a missing file', () => {
