@@ -65,7 +65,10 @@ export class VigilService {
       opened: (d: Detection) => this.pipeline.opened(d),
       closed: (d: Detection) => this.pipeline.closed(d),
     };
-    const detectors = createDetectors(config.detectors, relay, new IdGenerator('det'));
+    const detectors = createDetectors(config.detectors, relay, new IdGenerator('det'), {
+      geoip: config.geoip,
+      resolvePath: (path) => resolve(config.dataDir, path),
+    });
     this.response = new ResponseStage(
       { config: config.response, ids: new IdGenerator('inc') },
       logger.child({ component: 'response' }),

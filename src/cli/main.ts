@@ -5,8 +5,10 @@ import { createLogger } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
 import { PARSER_NAMES } from '../parsers/index.js';
 import { VigilService } from '../service.js';
+import { ApiCallError, apiTarget, callApi } from './api-client.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './input.js';
+import { runModelScore, runModelTrain, type ModelCliOptions } from './model.js';
 import { runParse } from './parse.js';
 import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
@@ -116,6 +118,77 @@ export function buildProgram(): Command {
       process.exitCode = await runScan(file, options);
     });
 
+  const model = program.command('model').description('the isolation-forest anomaly model for logins');
+  model
+    .command('train')
+    .description('train on the successful logins of the last days of a file; writes the model to the data dir')
+    .argument('<file>', "events or logs ('-' for stdin)")
+    .addOption(new Option('--input <format>', 'input format').choices([...PARSER_NAMES, 'auto']).default('auto'))
+    .option('--model <path>', 'where to write (default: detectors.anomalousLogin.modelPath, else <dataDir>/anomaly-model.json)')
+    .option('--days <n>', 'days of history before the newest event', '7')
+    .option('--seed <n>', 'random seed (deterministic)', '42')
+    .option('--contamination <fraction>', 'expected share of anomalies in training', '0.1')
+    .action(async (file: string, options: ModelCliOptions) => {
+      process.exitCode = await runModelTrain(file, load(program.opts<GlobalOptions>()).config, options);
+    });
+  model
+    .command('score')
+    .description('score each login of a file: JSON lines with score, decision (scikit-learn scale) and anomalous')
+    .argument('<file>', "events or logs ('-' for stdin)")
+    .addOption(new Option('--input <format>', 'input format').choices([...PARSER_NAMES, 'auto']).default('auto'))
+    .option('--model <path>', 'model file (default as for train)')
+    .option('--threshold <value>', 'anomalous when decision < threshold (default: detectors.anomalousLogin.threshold)')
+    .action(async (file: string, options: ModelCliOptions) => {
+      process.exitCode = await runModelScore(file, load(program.opts<GlobalOptions>()).config, options);
+    });
+
+  const api = (options: { url?: string; token?: string }) => apiTarget(load(program.opts<GlobalOptions>()).config, options);
+  const withApi = (command: Command) =>
+    command.option('--url <url>', 'the running service (default: from server.host/port)').option('--token <token>', 'API token (default: $VIGIL_TOKEN)');
+  const print = (value: unknown) => process.stdout.write((typeof value === 'string' ? value : JSON.stringify(value, null, 2)) + '\n');
+
+  const decisions = program.command('decisions').description('list, add, delete or export decisions of the running service');
+  withApi(decisions.command('list').description('active decisions (JSON)'))
+    .option('--ip <ip>', 'only what applies to this address')
+    .action(async (options: { url?: string; token?: string; ip?: string }) => {
+      print(await callApi(api(options), 'GET', `/api/v1/decisions${options.ip ? `?ip=${encodeURIComponent(options.ip)}` : ''}`));
+    });
+  withApi(decisions.command('add').description('block an IP, CIDR or user by hand (admin)'))
+    .argument('<value>', 'IP, CIDR or user name')
+    .option('--duration <seconds>', 'how long', '3600')
+    .option('--reason <text>', 'why', 'manual')
+    .option('--scope <scope>', 'ip, range or user (default: from the value)')
+    .action(async (value: string, options: { url?: string; token?: string; duration: string; reason: string; scope?: string }) => {
+      print(await callApi(api(options), 'POST', '/api/v1/decisions', { value, durationSeconds: Number(options.duration), reason: options.reason, scope: options.scope }));
+    });
+  withApi(decisions.command('delete').description('delete a decision by id (admin)'))
+    .argument('<id>')
+    .action(async (id: string, options: { url?: string; token?: string }) => {
+      print(await callApi(api(options), 'DELETE', `/api/v1/decisions/${encodeURIComponent(id)}`));
+    });
+  withApi(decisions.command('export').description('active blocks for a firewall or web server'))
+    .addOption(new Option('--format <format>', 'output').choices(['nftables', 'ipset', 'nginx']).default('nftables'))
+    .action(async (options: { url?: string; token?: string; format: string }) => {
+      print(await callApi(api(options), 'GET', `/api/v1/decisions/export?format=${options.format}`));
+    });
+
+  const allowlist = program.command('allowlist').description('list, add or remove allowlist entries of the running service');
+  withApi(allowlist.command('list').description('entries (JSON)')).action(async (options: { url?: string; token?: string }) => {
+    print(await callApi(api(options), 'GET', '/api/v1/allowlist'));
+  });
+  withApi(allowlist.command('add').description('never block this IP or CIDR (admin)'))
+    .argument('<value>', 'IP or CIDR')
+    .option('--until <time>', 'ISO-8601 expiry')
+    .option('--reason <text>', 'why')
+    .action(async (value: string, options: { url?: string; token?: string; until?: string; reason?: string }) => {
+      print(await callApi(api(options), 'POST', '/api/v1/allowlist', { value, until: options.until, reason: options.reason }));
+    });
+  withApi(allowlist.command('remove').description('remove an entry (admin)'))
+    .argument('<value>')
+    .action(async (value: string, options: { url?: string; token?: string }) => {
+      print(await callApi(api(options), 'DELETE', `/api/v1/allowlist/${encodeURIComponent(value)}`));
+    });
+
   const configCommand = program.command('config').description('check or print the configuration');
   configCommand
     .command('check')
@@ -151,6 +224,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) {
       process.stderr.write(`vigil: ${err.message}\n`);
       return EXIT.CONFIG;
+    }
+    if (err instanceof ApiCallError) {
+      process.stderr.write(`vigil: ${err.message}\n`);
+      return EXIT.FAILURE;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`vigil: ${err.message}\n`);

@@ -5,10 +5,8 @@ import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
 import { authConfigSchema } from '../api/auth.js';
 import { serverConfigSchema } from '../api/server-config.js';
-import { bruteForceConfigSchema } from '../detect/login/brute-force.js';
-import { portScanConfigSchema } from '../detect/web/port-scan.js';
-import { webAttackConfigSchema } from '../detect/web/web-attack-detector.js';
-import { violationConfigSchema } from '../detect/violations/violation.js';
+import { detectorsConfigSchema } from '../detect/index.js';
+import { geoIpConfigSchema } from '../enrich/geoip.js';
 import { pipelineConfigSchema } from '../pipeline/pipeline.js';
 import { enforcementConfigSchema } from '../respond/enforcement.js';
 import { responseConfigSchema } from '../respond/responder.js';
@@ -31,15 +29,8 @@ export const configSchema = Type.Object(
     pipeline: pipelineConfigSchema,
     response: responseConfigSchema,
     enforcement: enforcementConfigSchema,
-    detectors: Type.Object(
-      {
-        bruteForce: bruteForceConfigSchema,
-        webAttack: webAttackConfigSchema,
-        portScan: portScanConfigSchema,
-        violation: violationConfigSchema,
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    detectors: detectorsConfigSchema,
+    geoip: geoIpConfigSchema,
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
     log: Type.Object(
       {

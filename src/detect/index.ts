@@ -1,17 +1,73 @@
+import { Type, type Static } from '@sinclair/typebox';
 import type { IdGenerator } from '../core/ids.js';
-import type { VigilConfig } from '../core/config.js';
+import { GeoIp, type GeoIpConfig } from '../enrich/geoip.js';
+import { AnomalousLoginDetector, anomalousLoginConfigSchema } from './anomaly/anomalous-login.js';
+import { IsolationForest } from './anomaly/isolation-forest.js';
 import type { DetectionListener, Detector } from './detector.js';
-import { BruteForceDetector } from './login/brute-force.js';
-import { ViolationDetector } from './violations/violation.js';
-import { PortScanDetector } from './web/port-scan.js';
-import { WebAttackDetector } from './web/web-attack-detector.js';
+import { AccountTakeoverDetector, accountTakeoverConfigSchema } from './login/account-takeover.js';
+import { BruteForceDetector, bruteForceConfigSchema } from './login/brute-force.js';
+import { CredentialStuffingDetector, credentialStuffingConfigSchema } from './login/credential-stuffing.js';
+import { DistributedAttackDetector, distributedAttackConfigSchema } from './login/distributed-attack.js';
+import { ImpossibleTravelDetector, impossibleTravelConfigSchema } from './login/impossible-travel.js';
+import { PasswordSprayingDetector, passwordSprayingConfigSchema } from './login/password-spraying.js';
+import { SuspiciousUserAgentDetector, suspiciousUserAgentConfigSchema } from './login/suspicious-user-agent.js';
+import { ViolationDetector, violationConfigSchema } from './violations/violation.js';
+import { PortScanDetector, portScanConfigSchema } from './web/port-scan.js';
+import { WebAttackDetector, webAttackConfigSchema } from './web/web-attack-detector.js';
+
+/** Every detector's options, under `detectors.<name>`. */
+export const detectorsConfigSchema = Type.Object(
+  {
+    bruteForce: bruteForceConfigSchema,
+    credentialStuffing: credentialStuffingConfigSchema,
+    passwordSpraying: passwordSprayingConfigSchema,
+    distributedAttack: distributedAttackConfigSchema,
+    accountTakeover: accountTakeoverConfigSchema,
+    impossibleTravel: impossibleTravelConfigSchema,
+    suspiciousUserAgent: suspiciousUserAgentConfigSchema,
+    anomalousLogin: anomalousLoginConfigSchema,
+    webAttack: webAttackConfigSchema,
+    portScan: portScanConfigSchema,
+    violation: violationConfigSchema,
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export interface DetectorDeps {
+  geoip: GeoIpConfig;
+  /** Resolves relative paths (model file) against the data dir. */
+  resolvePath: (path: string) => string;
+}
 
 /** Detector registry: one line per detector, enabled by its config. */
-export function createDetectors(config: VigilConfig['detectors'], listener: DetectionListener, ids: IdGenerator): Detector[] {
+export function createDetectors(
+  config: Static<typeof detectorsConfigSchema>,
+  listener: DetectionListener,
+  ids: IdGenerator,
+  deps: DetectorDeps,
+): Detector[] {
   const detectors: Detector[] = [];
-  if (config.bruteForce.enabled) detectors.push(new BruteForceDetector(config.bruteForce, listener, ids));
-  if (config.webAttack.enabled) detectors.push(new WebAttackDetector(config.webAttack, listener, ids));
-  if (config.portScan.enabled) detectors.push(new PortScanDetector(config.portScan, listener, ids));
-  if (config.violation.enabled) detectors.push(new ViolationDetector(config.violation, listener, ids));
+  const add = (enabled: boolean, make: () => Detector) => {
+    if (enabled) detectors.push(make());
+  };
+  add(config.bruteForce.enabled, () => new BruteForceDetector(config.bruteForce, listener, ids));
+  add(config.credentialStuffing.enabled, () => new CredentialStuffingDetector(config.credentialStuffing, listener, ids));
+  add(config.passwordSpraying.enabled, () => new PasswordSprayingDetector(config.passwordSpraying, listener, ids, config.credentialStuffing));
+  add(config.distributedAttack.enabled, () => new DistributedAttackDetector(config.distributedAttack, listener, ids));
+  add(config.accountTakeover.enabled, () => new AccountTakeoverDetector(config.accountTakeover, listener, ids));
+  add(config.impossibleTravel.enabled, () => {
+    const geo = deps.geoip.enabled ? new GeoIp(deps.geoip) : undefined;
+    return new ImpossibleTravelDetector(config.impossibleTravel, listener, ids, geo);
+  });
+  add(config.suspiciousUserAgent.enabled, () => new SuspiciousUserAgentDetector(config.suspiciousUserAgent, listener, ids));
+  add(config.anomalousLogin.enabled, () => {
+    const path = config.anomalousLogin.modelPath;
+    const model = path === undefined ? undefined : IsolationForest.load(deps.resolvePath(path));
+    return new AnomalousLoginDetector(config.anomalousLogin, listener, ids, model);
+  });
+  add(config.webAttack.enabled, () => new WebAttackDetector(config.webAttack, listener, ids));
+  add(config.portScan.enabled, () => new PortScanDetector(config.portScan, listener, ids));
+  add(config.violation.enabled, () => new ViolationDetector(config.violation, listener, ids));
   return detectors;
 }
+

@@ -163,6 +163,17 @@ export class VigilMetrics {
     counter('vigil_detections_opened_total', 'Detections raised.', () => stats.detectionsOpened);
     counter('vigil_detections_closed_total', 'Detections closed after their window passed.', () => stats.detectionsClosed);
     counter('vigil_sink_errors_total', 'Sink write failures.', () => outputs.stats.sinkErrors);
+    new Counter({
+      name: 'security_monitoring_errors_total',
+      help: 'Errors inside monitoring (a component threw on an event; sink failures), by type.',
+      labelNames: ['error_type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [type, n] of stats.errors) this.inc({ error_type: type }, n);
+        if (outputs.stats.sinkErrors > 0) this.inc({ error_type: 'sink' }, outputs.stats.sinkErrors);
+      },
+    });
     new Gauge({
       name: 'vigil_pipeline_watermark_seconds',
       help: 'Event-time watermark (largest event time seen), epoch seconds.',

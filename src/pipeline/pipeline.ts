@@ -48,6 +48,8 @@ export interface PipelineStats {
   detectSeconds: number;
   /** Times processing paused because the output queue was full. */
   outputStalls: number;
+  /** Exceptions caught per component (detector_<name>, response). */
+  errors: Map<string, number>;
 }
 
 export interface PipelineOptions {
@@ -82,6 +84,7 @@ export class Pipeline implements DetectionListener {
     detectionsClosed: 0,
     detectSeconds: 0,
     outputStalls: 0,
+    errors: new Map(),
   };
   private watermarkMs = Number.NEGATIVE_INFINITY;
   private scheduled = false;
@@ -154,7 +157,13 @@ export class Pipeline implements DetectionListener {
         this.stats.clampedFuture++;
       }
       if (event.timestamp > watermark) watermark = event.timestamp;
-      for (let d = 0; d < detectors.length; d++) (detectors[d] as Detector).onEvent(event);
+      for (let d = 0; d < detectors.length; d++) {
+        try {
+          (detectors[d] as Detector).onEvent(event);
+        } catch (err) {
+          this.failed(`detector_${(detectors[d] as Detector).name}`, err);
+        }
+      }
     }
     this.stats.processed += events.length;
     if (watermark > this.watermarkMs) this.advanceTo(watermark);
@@ -186,7 +195,7 @@ export class Pipeline implements DetectionListener {
   opened(detection: Detection): void {
     this.stats.detectionsOpened++;
     this.options.outputs.push({ status: 'open', detection });
-    this.options.response?.detection(detection);
+    this.respond(detection);
     this.options.logger?.info(
       { detection: detection.id, type: detection.type, severity: detection.severity, count: detection.evidence.eventCount },
       'detection opened',
@@ -196,14 +205,41 @@ export class Pipeline implements DetectionListener {
   closed(detection: Detection): void {
     this.stats.detectionsClosed++;
     this.options.outputs.push({ status: 'closed', detection });
-    this.options.response?.detection(detection);
+    this.respond(detection);
+  }
+
+  private respond(detection: Detection): void {
+    try {
+      this.options.response?.detection(detection);
+    } catch (err) {
+      this.failed('response', err);
+    }
+  }
+
+  /**
+   * A component threw on one event or detection: a bug, but never a reason to
+   * stop monitoring. Counted by type (security_monitoring_errors_total) and logged.
+   */
+  private failed(errorType: string, err: unknown): void {
+    this.stats.errors.set(errorType, (this.stats.errors.get(errorType) ?? 0) + 1);
+    this.options.logger?.error({ err, errorType }, 'processing error (event skipped for this component)');
   }
 
   /** Move event time forward: detectors close windows, the response stage expires decisions. */
   private advanceTo(watermark: number): void {
     this.watermarkMs = watermark;
-    for (const detector of this.options.detectors) detector.advance(watermark);
-    this.options.response?.advance(watermark);
+    for (const detector of this.options.detectors) {
+      try {
+        detector.advance(watermark);
+      } catch (err) {
+        this.failed(`detector_${detector.name}`, err);
+      }
+    }
+    try {
+      this.options.response?.advance(watermark);
+    } catch (err) {
+      this.failed('response', err);
+    }
   }
 
   private schedule(): void {

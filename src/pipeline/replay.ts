@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { VigilConfig } from '../core/config.js';
 import type { Detection } from '../core/detection.js';
@@ -71,7 +72,10 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
   const outputs = new DetectionOutputs([collector], options.config.pipeline.outputQueueCapacity);
   // Detectors report to the pipeline, which is built right after them.
   const relay: DetectionListener = { opened: (d) => pipeline.opened(d), closed: (d) => pipeline.closed(d) };
-  const detectors = createDetectors(options.config.detectors, relay, new IdGenerator('det'));
+  const detectors = createDetectors(options.config.detectors, relay, new IdGenerator('det'), {
+      geoip: options.config.geoip,
+      resolvePath: (path) => resolve(options.config.dataDir, path),
+    });
   const pipeline = new Pipeline({ config: options.config.pipeline, detectors, outputs, clock: systemClock, mode: 'replay' });
   const ctx: ParseContext = {
     ids: new IdGenerator('ev'),

@@ -218,7 +218,7 @@ export class Responder {
     const types = [...new Set(incident.detections.map((d) => d.type))];
     const outcome = this.deps.decisions.add(
       {
-        scope: 'ip',
+        // The subject may be a range (password spraying from one /24): the store infers ip or range.
         value: ip,
         action: 'block',
         durationMs: seconds * 1000,

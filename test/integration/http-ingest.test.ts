@@ -30,7 +30,7 @@ describe('HTTP ingestion (real server on loopback)', () => {
     await running.service.pipeline.idle();
     await running.service.outputs.flush();
 
-    const found = await detections(running.url);
+    const found = await detections(running.url, '?type=brute_force');
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ type: 'brute_force', severity: 'HIGH', sourceIp: '203.0.113.50', status: 'open' });
     expect(found[0]?.evidence.eventCount).toBe(6);
@@ -41,7 +41,11 @@ describe('HTTP ingestion (real server on loopback)', () => {
 
     const dataDir = running.dataDir;
     await running.service.stop();
-    const lines = readFileSync(join(dataDir, 'detections.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Detection);
+    const lines = readFileSync(join(dataDir, 'detections.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Detection)
+      .filter((d) => d.type === 'brute_force');
     expect(lines.map((d) => d.status)).toEqual(['open', 'closed']);
     expect(lines[1]?.evidence.eventCount).toBe(6);
   });
@@ -116,7 +120,7 @@ describe('HTTP ingestion (real server on loopback)', () => {
 
     await running.service.pipeline.idle();
     // 50 IPs × 20 failures each within 100 s → one detection per IP (the second upload extends them).
-    const found = await detections(running.url, '?limit=1000');
+    const found = await detections(running.url, '?type=brute_force&limit=1000');
     expect(found).toHaveLength(50);
     expect(new Set(found.map((d) => d.sourceIp)).size).toBe(50);
     expect(found.every((d) => d.evidence.eventCount === 40)).toBe(true);
@@ -183,13 +187,13 @@ describe('HTTP ingestion (real server on loopback)', () => {
     await postJson(`${running.url}/api/v1/events`, noIp, { 'x-real-ip': '198.51.100.88' });
     await running.service.pipeline.idle();
     // Right-most untrusted hop of X-Forwarded-For (10.1.1.1 is not trusted), then X-Real-IP.
-    expect((await detections(running.url)).map((d) => d.sourceIp).sort()).toEqual(['10.1.1.1', '198.51.100.88']);
+    expect((await detections(running.url, '?type=brute_force')).map((d) => d.sourceIp).sort()).toEqual(['10.1.1.1', '198.51.100.88']);
     await running.stop();
 
     running = await startService({ 'pipeline.maxLatenessSeconds': 1e9 });
     await postJson(`${running.url}/api/v1/events`, noIp, { 'x-forwarded-for': '198.51.100.77' });
     await running.service.pipeline.idle();
-    expect((await detections(running.url)).map((d) => d.sourceIp)).toEqual(['127.0.0.1']);
+    expect((await detections(running.url, '?type=brute_force')).map((d) => d.sourceIp)).toEqual(['127.0.0.1']);
   });
 
   it('requires tokens with the right scope when loopback access is switched off', async () => {

@@ -67,7 +67,7 @@ describe('graceful shutdown of the real process', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Detection);
-    const closed = detections.filter((d) => d.status === 'closed');
+    const closed = detections.filter((d) => d.status === 'closed' && d.type === 'brute_force');
     expect(closed).toHaveLength(300);
     expect(closed.reduce((sum, d) => sum + d.evidence.eventCount, 0)).toBe(3000);
     rmSync(dataDir, { recursive: true, force: true });

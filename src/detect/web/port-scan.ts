@@ -4,7 +4,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
-import { DetectionTracker, risingConfidence } from '../login/detection-tracker.js';
+import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { TimeWindow } from '../windows/time-window.js';
 

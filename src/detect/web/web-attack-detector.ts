@@ -3,7 +3,7 @@ import type { SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
-import { DetectionTracker, type TrackedDetection } from '../login/detection-tracker.js';
+import { DetectionTracker, type TrackedDetection } from '../detection-tracker.js';
 import { classifyHttp } from './classify.js';
 import { classifyCommand, COMMAND_SEVERITY } from './command.js';
 import { loadCustomRules, type CustomRule } from './custom-rules.js';

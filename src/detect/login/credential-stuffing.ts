@@ -1,0 +1,152 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { SecurityEvent } from '../../core/event.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { ThreatLevel } from '../../core/threat-level.js';
+import { threatLevelSchema } from '../../core/threat-level-schema.js';
+import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import { KeyedState } from '../windows/keyed-state.js';
+import { TimeWindow } from '../windows/time-window.js';
+import { findDenseSpan, type DenseSpan } from './dense-span.js';
+import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
+import { existing, usernameOf, type FailureRef } from './failure-ref.js';
+
+export const credentialStuffingConfigSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Run the credential-stuffing detector.' }),
+    minFailures: Type.Integer({ minimum: 2, default: 10, description: 'Failures from one IP within the window.' }),
+    minDistinctUsernames: Type.Integer({
+      minimum: 2,
+      default: 5,
+      description: 'Distinct usernames among those failures.',
+    }),
+    windowSeconds: Type.Number({ exclusiveMinimum: 0, default: 600, description: 'Window of event time, in seconds.' }),
+    severity: threatLevelSchema('CRITICAL'),
+    maxTrackedIps: Type.Integer({
+      minimum: 1,
+      default: 1_000_000,
+      description: 'Memory bound: IPs tracked at once; the least recently seen is evicted beyond it (counted).',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type CredentialStuffingConfig = Static<typeof credentialStuffingConfigSchema>;
+
+/** Per IP. The first failure is kept inline: most IPs fail once and never need a window. */
+interface IpState {
+  lastSeen: number;
+  firstTime: number;
+  firstEventId: string;
+  firstUsername: string | undefined;
+  failures: TimeWindow<FailureRef> | undefined;
+}
+
+/**
+ * ≥ minFailures LOGIN_FAILURE events with ≥ minDistinctUsernames distinct
+ * usernames from one IP within the window → one CRITICAL detection per IP,
+ * extended while the IP keeps failing, closed after a quiet window.
+ *
+ * Overlaps (see PasswordSprayingDetector for the full rule): with the default thresholds every
+ * stuffing IP also satisfies brute force (10 failures in 600 s put ≥ 5 in one
+ * half of it); stuffing is the more specific reading of the same IP. Password
+ * spraying defers to this detector whenever its burst condition holds.
+ */
+export class CredentialStuffingDetector implements Detector {
+  readonly name = 'credential_stuffing';
+  private readonly windowMs: number;
+  private readonly ips: KeyedState<IpState>;
+  private readonly tracker: DetectionTracker;
+  private readonly scratch = new Map<string, number>();
+  private readonly span: DenseSpan = { from: 0, to: 0, count: 0, distinct: 0 };
+  private readonly accept: (count: number, distinct: number) => boolean;
+
+  constructor(
+    private readonly config: CredentialStuffingConfig,
+    listener: DetectionListener,
+    ids: IdGenerator,
+  ) {
+    this.windowMs = config.windowSeconds * 1000;
+    this.tracker = new DetectionTracker(this.name, 'credential_stuffing', config.severity as ThreatLevel, this.windowMs, listener, ids);
+    this.ips = new KeyedState<IpState>({
+      maxKeys: config.maxTrackedIps,
+      // A failure can still matter to an out-of-order arrival up to one window later.
+      ttlMs: 2 * this.windowMs,
+    });
+    const { minFailures, minDistinctUsernames } = config;
+    this.accept = (count, distinct) => count >= minFailures && distinct >= minDistinctUsernames;
+  }
+
+  onEvent(event: SecurityEvent): void {
+    if (event.kind !== 'login.failure') return;
+    const ip = event.sourceIp;
+    const t = event.timestamp;
+    const open = this.tracker.get(ip);
+    if (open !== undefined) {
+      this.tracker.note(open, t, event.id, event.username, undefined);
+      open.detection.confidence = this.confidence(open.usernames.size);
+      return;
+    }
+    const state = this.ips.get(ip);
+    if (state === undefined) {
+      this.ips.touch(ip, () => ({
+        lastSeen: t,
+        firstTime: t,
+        firstEventId: event.id,
+        firstUsername: event.username,
+        failures: undefined,
+      }));
+      return;
+    }
+    this.ips.touch(ip, existing);
+    if (t > state.lastSeen) state.lastSeen = t;
+    let failures = state.failures;
+    if (failures === undefined) {
+      failures = state.failures = new TimeWindow<FailureRef>(2 * this.windowMs, Math.max(64, 4 * this.config.minFailures));
+      failures.add(state.firstTime, { eventId: state.firstEventId, username: state.firstUsername, ip });
+    }
+    failures.add(t, { eventId: event.id, username: event.username, ip });
+    if (failures.length < this.config.minFailures) return;
+    if (!findDenseSpan(failures.times, failures.items, usernameOf, t, this.windowMs, this.accept, this.scratch, this.span)) return;
+    this.raise(ip, failures, t);
+    state.failures = undefined;
+    this.ips.delete(ip);
+  }
+
+  advance(watermark: number): void {
+    this.tracker.advance(watermark);
+    this.ips.sweep(watermark);
+  }
+
+  flush(): void {
+    this.tracker.flush();
+    this.ips.clear();
+  }
+
+  stats(): DetectorStats {
+    return { trackedKeys: this.ips.size, evictedKeys: this.ips.evicted + this.tracker.evicted };
+  }
+
+  private raise(ip: string, failures: TimeWindow<FailureRef>, t: number): void {
+    const { from, to } = this.span;
+    const tracked = this.tracker.raise(ip, {
+      sourceIp: ip,
+      confidence: 0,
+      detectedAt: t,
+      extra: {
+        windowSeconds: this.config.windowSeconds,
+        minFailures: this.config.minFailures,
+        minDistinctUsernames: this.config.minDistinctUsernames,
+      },
+    });
+    for (let i = from; i < to; i++) {
+      const ref = failures.items[i] as FailureRef;
+      this.tracker.note(tracked, failures.times[i] as number, ref.eventId, ref.username, undefined);
+    }
+    tracked.detection.confidence = this.confidence(tracked.usernames.size);
+    this.tracker.announce(tracked);
+  }
+
+  /** 0.85 at the username threshold, rising with every further distinct username. */
+  private confidence(distinctUsernames: number): number {
+    return risingConfidence(0.85, 0.01, distinctUsernames, this.config.minDistinctUsernames);
+  }
+}

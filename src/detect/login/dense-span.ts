@@ -1,0 +1,60 @@
+/**
+ * Interval search over a sorted list of event times with a payload each
+ * (username, IP, …): is there a closed interval of length `span` that
+ * contains time `t` and whose events satisfy `accept(count, distinct)`?
+ * `distinct` counts distinct defined keys (`keyOf` of each payload). Intervals are closed, like
+ * TimeWindow.maxInSpan: events exactly `span` apart are in one window.
+ *
+ * Two pointers over the candidate starts (every interval containing t can be
+ * slid right until it starts at an event in [t - span, t]), so O(n) per call;
+ * the caller passes a scratch Map that is left empty, so nothing is allocated.
+ */
+export interface DenseSpan {
+  /** Indices [from, to) of the first accepted interval. */
+  from: number;
+  to: number;
+  count: number;
+  distinct: number;
+}
+
+export function findDenseSpan<T, K>(
+  times: readonly number[],
+  items: readonly T[],
+  keyOf: (item: T) => K | undefined,
+  t: number,
+  span: number,
+  accept: (count: number, distinct: number) => boolean,
+  scratch: Map<K, number>,
+  out: DenseSpan,
+): boolean {
+  const n = times.length;
+  let lo = 0;
+  while (lo < n && (times[lo] as number) < t - span) lo++;
+  let hi = lo;
+  let found = false;
+  for (let s = lo; s < n; s++) {
+    const start = times[s] as number;
+    if (start > t) break;
+    while (hi < n && (times[hi] as number) <= start + span) {
+      const item = keyOf(items[hi] as T);
+      if (item !== undefined) scratch.set(item, (scratch.get(item) ?? 0) + 1);
+      hi++;
+    }
+    if (accept(hi - s, scratch.size)) {
+      out.from = s;
+      out.to = hi;
+      out.count = hi - s;
+      out.distinct = scratch.size;
+      found = true;
+      break;
+    }
+    const leaving = keyOf(items[s] as T);
+    if (leaving !== undefined) {
+      const c = (scratch.get(leaving) ?? 0) - 1;
+      if (c <= 0) scratch.delete(leaving);
+      else scratch.set(leaving, c);
+    }
+  }
+  scratch.clear();
+  return found;
+}

@@ -1,0 +1,175 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { SecurityEvent } from '../../core/event.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { ThreatLevel } from '../../core/threat-level.js';
+import { threatLevelSchema } from '../../core/threat-level-schema.js';
+import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import { KeyedState } from '../windows/keyed-state.js';
+import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
+import { existing } from './failure-ref.js';
+
+export const distributedAttackConfigSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Run the distributed-attack (many IPs, one account) detector.' }),
+    minDistinctIps: Type.Integer({ minimum: 2, default: 10, description: 'Distinct IPs failing on one username within the window.' }),
+    windowSeconds: Type.Number({ exclusiveMinimum: 0, default: 600, description: 'Window of event time, in seconds.' }),
+    severity: threatLevelSchema('HIGH'),
+    maxTrackedUsers: Type.Integer({
+      minimum: 1,
+      default: 1_000_000,
+      description: 'Memory bound: usernames tracked at once; the least recently seen is evicted beyond it (counted).',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type DistributedAttackConfig = Static<typeof distributedAttackConfigSchema>;
+
+interface UserState {
+  lastSeen: number;
+  firstIp: string;
+  firstTime: number;
+  /**
+   * Latest failure time per failing IP, least recently failing first; created
+   * with the second IP. One entry per IP (not per failure) so one IP hammering
+   * the account cannot push the others out.
+   */
+  ips: Map<string, number> | undefined;
+}
+
+/**
+ * ≥ minDistinctIps distinct IPs failing on one username within the window →
+ * one HIGH detection per username (subject = the username; the IPs are the
+ * evidence, capped). Each IP may stay below every per-IP threshold: only the
+ * per-user view sees this attack.
+ */
+export class DistributedAttackDetector implements Detector {
+  readonly name = 'distributed_attack';
+  private readonly windowMs: number;
+  private readonly users: KeyedState<UserState>;
+  private readonly tracker: DetectionTracker;
+  /** Per-user IP map bound: enough to find the threshold, with room for stragglers. */
+  private readonly maxIpsPerUser: number;
+  private readonly scratchTimes: number[] = [];
+
+  constructor(
+    private readonly config: DistributedAttackConfig,
+    listener: DetectionListener,
+    ids: IdGenerator,
+  ) {
+    this.windowMs = config.windowSeconds * 1000;
+    this.tracker = new DetectionTracker(this.name, 'distributed_attack', config.severity as ThreatLevel, this.windowMs, listener, ids);
+    this.users = new KeyedState<UserState>({ maxKeys: config.maxTrackedUsers, ttlMs: 2 * this.windowMs });
+    this.maxIpsPerUser = Math.max(64, 4 * config.minDistinctIps);
+  }
+
+  onEvent(event: SecurityEvent): void {
+    if (event.kind !== 'login.failure') return;
+    const username = event.username;
+    if (username === undefined) return;
+    const ip = event.sourceIp;
+    const t = event.timestamp;
+    const open = this.tracker.get(username);
+    if (open !== undefined) {
+      this.tracker.note(open, t, event.id, undefined, ip);
+      open.detection.confidence = this.confidence(open.ips.size);
+      return;
+    }
+    const state = this.users.get(username);
+    if (state === undefined) {
+      this.users.touch(username, () => ({ lastSeen: t, firstIp: ip, firstTime: t, ips: undefined }));
+      return;
+    }
+    this.users.touch(username, existing);
+    if (t > state.lastSeen) state.lastSeen = t;
+    let ips = state.ips;
+    if (ips === undefined) {
+      if (ip === state.firstIp) {
+        if (t > state.firstTime) state.firstTime = t;
+        return;
+      }
+      ips = state.ips = new Map([[state.firstIp, state.firstTime]]);
+    }
+    const previous = ips.get(ip);
+    if (previous === undefined || t >= previous) {
+      ips.delete(ip);
+      ips.set(ip, t);
+    }
+    if (ips.size > this.maxIpsPerUser) this.trim(ips, state.lastSeen);
+    if (ips.size < this.config.minDistinctIps) return;
+    const from = this.denseFrom(ips, t);
+    if (from === undefined) return;
+    this.raise(username, ips, from, t, event.id);
+    this.users.delete(username);
+  }
+
+  advance(watermark: number): void {
+    this.tracker.advance(watermark);
+    this.users.sweep(watermark);
+  }
+
+  flush(): void {
+    this.tracker.flush();
+    this.users.clear();
+  }
+
+  stats(): DetectorStats {
+    return { trackedKeys: this.users.size, evictedKeys: this.users.evicted + this.tracker.evicted };
+  }
+
+  /** Drop IPs beyond the horizon, then the least recently failing ones, down to the bound. */
+  private trim(ips: Map<string, number>, newest: number): void {
+    const limit = newest - 2 * this.windowMs;
+    for (const [ip, time] of ips) if (time < limit) ips.delete(ip);
+    for (const ip of ips.keys()) {
+      if (ips.size <= this.maxIpsPerUser) break;
+      ips.delete(ip);
+    }
+  }
+
+  /**
+   * Start of a closed interval of length window that contains t and the
+   * latest failure of ≥ minDistinctIps IPs, or undefined.
+   */
+  private denseFrom(ips: Map<string, number>, t: number): number | undefined {
+    const w = this.windowMs;
+    const times = this.scratchTimes;
+    times.length = 0;
+    for (const time of ips.values()) if (time >= t - w && time <= t + w) times.push(time);
+    if (times.length < this.config.minDistinctIps) return undefined;
+    times.sort((a, b) => a - b);
+    let hi = 0;
+    for (let s = 0; s < times.length; s++) {
+      const start = times[s] as number;
+      if (start > t) break;
+      if (start < t - w) continue;
+      if (hi < s) hi = s;
+      while (hi < times.length && (times[hi] as number) <= start + w) hi++;
+      if (hi - s >= this.config.minDistinctIps) return start;
+    }
+    return undefined;
+  }
+
+  private raise(username: string, ips: Map<string, number>, from: number, t: number, eventId: string): void {
+    const tracked = this.tracker.raise(username, {
+      username,
+      confidence: 0,
+      detectedAt: t,
+      extra: { windowSeconds: this.config.windowSeconds, minDistinctIps: this.config.minDistinctIps },
+    });
+    const to = from + this.windowMs;
+    // Only the latest failure per IP is kept, so the evidence counts one
+    // failure per IP in the window; event ids start with the triggering one.
+    for (const [ip, time] of ips) {
+      if (time >= from && time <= to) this.tracker.note(tracked, time, eventId, username, ip);
+    }
+    tracked.detection.eventIds.length = 0;
+    tracked.detection.eventIds.push(eventId);
+    tracked.detection.confidence = this.confidence(tracked.ips.size);
+    this.tracker.announce(tracked);
+  }
+
+  /** 0.8 at the IP threshold, rising with every further IP. */
+  private confidence(distinctIps: number): number {
+    return risingConfidence(0.8, 0.01, distinctIps, this.config.minDistinctIps);
+  }
+}

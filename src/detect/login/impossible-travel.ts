@@ -1,0 +1,163 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { SecurityEvent } from '../../core/event.js';
+import type { GeoLocation } from '../../core/geo.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { ThreatLevel } from '../../core/threat-level.js';
+import { threatLevelSchema } from '../../core/threat-level-schema.js';
+import { distanceKm, type GeoLocator } from '../../enrich/geoip.js';
+import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import { KeyedState } from '../windows/keyed-state.js';
+import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
+import { existing } from './failure-ref.js';
+
+export const impossibleTravelConfigSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Run the impossible-travel detector (needs GeoIP).' }),
+    minDistanceKm: Type.Number({ minimum: 0, default: 1000, description: 'Consecutive successful logins further apart than this…' }),
+    maxSpeedKmh: Type.Number({ exclusiveMinimum: 0, default: 1000, description: '…at a speed above this are impossible travel.' }),
+    windowSeconds: Type.Number({
+      exclusiveMinimum: 0,
+      default: 3600,
+      description: 'A user\'s detection stays open (and absorbs further impossible hops) until this long without one.',
+    }),
+    severity: threatLevelSchema('MEDIUM'),
+    maxTrackedUsers: Type.Integer({
+      minimum: 1,
+      default: 1_000_000,
+      description: 'Memory bound: users whose last location is kept; the least recently seen is evicted beyond it (counted).',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type ImpossibleTravelConfig = Static<typeof impossibleTravelConfigSchema>;
+
+/** Half the Earth's circumference: no two places are further apart. */
+const MAX_SURFACE_DISTANCE_KM = 20_016;
+
+interface LastLogin {
+  /** Event time of the latest located success (KeyedState's age). */
+  lastSeen: number;
+  ip: string;
+  eventId: string;
+  latitude: number;
+  longitude: number;
+  country: string | undefined;
+  city: string | undefined;
+}
+
+/**
+ * Consecutive successful logins of one user from places more than
+ * minDistanceKm apart at more than maxSpeedKmh → one MEDIUM detection per
+ * user. Locations come from `event.geo` (set by the GeoIP enricher) or the
+ * locator; logins that cannot be located (private addresses, unknown ranges)
+ * are ignored, never compared.
+ *
+ * Only the last located login per user is kept, and only for as long as a
+ * jump from it could still be impossible (20 016 km at maxSpeedKmh). A login
+ * stamped before the stored one (out of order) is compared with it by the
+ * absolute time difference but does not replace it.
+ */
+export class ImpossibleTravelDetector implements Detector {
+  readonly name = 'impossible_travel';
+  private readonly users: KeyedState<LastLogin>;
+  private readonly tracker: DetectionTracker;
+
+  constructor(
+    private readonly config: ImpossibleTravelConfig,
+    listener: DetectionListener,
+    ids: IdGenerator,
+    private readonly geo: GeoLocator | undefined,
+  ) {
+    const windowMs = config.windowSeconds * 1000;
+    this.tracker = new DetectionTracker(this.name, 'impossible_travel', config.severity as ThreatLevel, windowMs, listener, ids);
+    this.users = new KeyedState<LastLogin>({
+      maxKeys: config.maxTrackedUsers,
+      ttlMs: Math.ceil((MAX_SURFACE_DISTANCE_KM / config.maxSpeedKmh) * 3_600_000),
+    });
+  }
+
+  onEvent(event: SecurityEvent): void {
+    if (event.kind !== 'login.success') return;
+    const username = event.username;
+    if (username === undefined) return;
+    const where = event.geo ?? this.geo?.lookup(event.sourceIp);
+    if (where === undefined) return;
+    const t = event.timestamp;
+    const last = this.users.get(username);
+    if (last === undefined) {
+      this.users.touch(username, () => ({
+        lastSeen: t,
+        ip: event.sourceIp,
+        eventId: event.id,
+        latitude: where.latitude,
+        longitude: where.longitude,
+        country: where.country,
+        city: where.city,
+      }));
+      return;
+    }
+    this.users.touch(username, existing);
+    if (last.ip !== event.sourceIp) this.compare(username, last, where, event);
+    if (t >= last.lastSeen) {
+      last.lastSeen = t;
+      last.ip = event.sourceIp;
+      last.eventId = event.id;
+      last.latitude = where.latitude;
+      last.longitude = where.longitude;
+      last.country = where.country;
+      last.city = where.city;
+    }
+  }
+
+  advance(watermark: number): void {
+    this.tracker.advance(watermark);
+    this.users.sweep(watermark);
+  }
+
+  flush(): void {
+    this.tracker.flush();
+    this.users.clear();
+  }
+
+  stats(): DetectorStats {
+    return { trackedKeys: this.users.size, evictedKeys: this.users.evicted + this.tracker.evicted };
+  }
+
+  private compare(username: string, last: LastLogin, where: GeoLocation, event: SecurityEvent): void {
+    const km = distanceKm(last, where);
+    if (km <= this.config.minDistanceKm) return;
+    const hours = Math.abs(event.timestamp - last.lastSeen) / 3_600_000;
+    const speed = hours === 0 ? Number.POSITIVE_INFINITY : km / hours;
+    if (speed <= this.config.maxSpeedKmh) return;
+    const open = this.tracker.get(username);
+    const hop = {
+      from: { ip: last.ip, country: last.country, city: last.city, at: last.lastSeen },
+      to: { ip: event.sourceIp, country: where.country, city: where.city, at: event.timestamp },
+      distanceKm: Math.round(km),
+      speedKmh: Number.isFinite(speed) ? Math.round(speed) : null,
+    };
+    if (open !== undefined) {
+      this.tracker.note(open, event.timestamp, event.id, username, event.sourceIp);
+      const evidence = open.detection.evidence;
+      evidence.hops = (evidence.hops as number) + 1;
+      evidence.lastHop = hop;
+      return;
+    }
+    const tracked = this.tracker.raise(username, {
+      username,
+      sourceIp: event.sourceIp,
+      confidence: risingConfidence(0.7, 0.05, Math.min(km, 10_000) / 1000, this.config.minDistanceKm / 1000),
+      detectedAt: event.timestamp,
+      extra: {
+        hops: 1,
+        firstHop: hop,
+        lastHop: hop,
+        minDistanceKm: this.config.minDistanceKm,
+        maxSpeedKmh: this.config.maxSpeedKmh,
+      },
+    });
+    this.tracker.note(tracked, last.lastSeen, last.eventId, username, last.ip);
+    this.tracker.note(tracked, event.timestamp, event.id, username, event.sourceIp);
+    this.tracker.announce(tracked);
+  }
+}
