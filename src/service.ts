@@ -18,6 +18,9 @@ import { DetectionStore } from './sinks/detection-store.js';
 import { NdjsonFileSink } from './sinks/ndjson-file.js';
 import type { DetectionSink } from './sinks/sink.js';
 import { createSource } from './sources/index.js';
+import { EventWriter, openStore, type Store } from './store/index.js';
+import { LateSink } from './sinks/late-sink.js';
+import { SiemForwarder } from './siem/forwarder.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
 
@@ -40,6 +43,14 @@ export class VigilService {
   readonly metrics: VigilMetrics;
   readonly outputs: DetectionOutputs;
   readonly sources: Source[] = [];
+  /** The audit store, once started (store.enabled). */
+  store: Store | undefined;
+  writer: EventWriter | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  /** Forwards detections to the configured SIEM destinations (spooled on disk). */
+  siem: SiemForwarder | undefined;
+  /** Forwards detections to the store's writer once it is open. */
+  private readonly storeSink = new LateSink('store');
   readonly response: ResponseStage;
   readonly enforcement = new EnforcementRegistry();
   private changeWaiters: (() => void)[] = [];
@@ -57,6 +68,16 @@ export class VigilService {
     const sinks: DetectionSink[] = [this.detections];
     if (config.sinks.detectionsFile.enabled) {
       sinks.push(new NdjsonFileSink(resolve(config.dataDir, config.sinks.detectionsFile.path)));
+    }
+    sinks.push(this.storeSink);
+    if (config.siem.destinations.some((d) => d.enabled)) {
+      this.siem = new SiemForwarder({
+        config: config.siem,
+        spoolDir: resolve(config.dataDir, config.siem.spoolDir),
+        logger: logger.child({ component: 'siem' }),
+      });
+      sinks.push(this.siem);
+      this.metrics.observeSiem(this.siem);
     }
     sinks.push(...(options.sinks ?? []));
     this.outputs = new DetectionOutputs(sinks, config.pipeline.outputQueueCapacity, logger);
@@ -76,6 +97,7 @@ export class VigilService {
     );
     this.pipeline = new Pipeline({
       response: this.response,
+      eventSink: (events) => this.writer === undefined || this.writer.append(events),
       config: config.pipeline,
       detectors,
       outputs: this.outputs,
@@ -111,6 +133,17 @@ export class VigilService {
 
   async start(): Promise<void> {
     const { config, logger } = this.options;
+    if (config.store.enabled) {
+      this.store = await openStore(config.store, resolve(config.dataDir), { logger: logger.child({ component: 'store' }) });
+      const writer = new EventWriter(this.store, { logger: logger.child({ component: 'store' }) });
+      this.writer = writer;
+      this.storeSink.target = writer.detectionSink();
+      this.metrics.observeStore(writer);
+      this.retentionTimer = setInterval(() => {
+        void this.store?.runRetention(this.clock.now()).catch((err: unknown) => logger.error({ err }, 'retention failed'));
+      }, 3_600_000);
+      this.retentionTimer.unref();
+    }
     this.pipeline.start();
     if (config.server.enabled) {
       this.server = await buildServer({
@@ -125,6 +158,7 @@ export class VigilService {
         version: VERSION,
         ready: () => this.state === 'running',
         retryAfterSeconds: config.pipeline.retryAfterSeconds,
+        store: this.store,
         response: {
           stage: this.response,
           enforcement: this.enforcement,
@@ -186,6 +220,9 @@ export class VigilService {
     for (const source of this.sources) await source.stop();
     // … then process everything queued and flush the sinks.
     await this.pipeline.stop();
+    if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
+    await this.writer?.close();
+    await this.store?.close();
     this.state = 'stopped';
     const stats = this.pipeline.stats;
     logger.info(

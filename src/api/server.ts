@@ -14,6 +14,8 @@ import { ingestNdjsonStream, ingestRecords, type IngestContext } from '../source
 import { Authenticator, presentedToken, type AuthConfig, type Scope } from './auth.js';
 import { ClientIpResolver } from './client-ip.js';
 import { registerResponseRoutes, type ResponseRouteDeps } from './routes/response.js';
+import { registerStoreRoutes } from './routes/store.js';
+import type { Store } from '../store/index.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
 import type { ServerConfig } from './server-config.js';
@@ -28,6 +30,8 @@ export interface ApiDeps {
   now(): number;
   logger: Logger;
   version: string;
+  /** The audit store (absent: /api/v1/events and /api/v1/audit are not served). */
+  store?: Store;
   /** Decisions, incidents, status and the CrowdSec LAPI (absent: those routes are not served). */
   response?: ResponseRouteDeps;
   /** Reports whether the service is ready (started, not stopping). */
@@ -43,6 +47,8 @@ declare module 'fastify' {
     scope?: Scope;
     /** Also open to enforcement points with their own X-Api-Key (decisions routes). */
     enforcement?: boolean;
+    /** Reveals raw events: a token is needed even from loopback. */
+    rawData?: boolean;
   }
 }
 
@@ -79,7 +85,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => done(null, payload));
 
   app.addHook('onRequest', async (request, reply) => {
-    const { scope, enforcement } = request.routeOptions.config;
+    const { scope, enforcement, rawData } = request.routeOptions.config;
     if (scope === undefined) return;
     const apiKey = request.headers['x-api-key'];
     if (enforcement === true && deps.response !== undefined && typeof apiKey === 'string') {
@@ -89,7 +95,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
         return;
       }
     }
-    const result = authenticator.check(scope, presentedToken(request.headers), request.socket.remoteAddress);
+    const result = authenticator.check(scope, presentedToken(request.headers), request.socket.remoteAddress, rawData === true);
+    if (result.ok) (request as typeof request & { principal?: string }).principal = result.principal;
     if (!result.ok) {
       return reply.code(result.status).send(apiError(result.code, result.message));
     }
@@ -287,7 +294,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     },
   );
 
-  if (deps.response !== undefined) registerResponseRoutes(app, deps.response);
+  if (deps.response !== undefined) registerResponseRoutes(app, { ...deps.response, store: deps.store });
+  if (deps.store !== undefined) registerStoreRoutes(app, deps.store);
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['health'] } }, async () => ({ status: 'ok' }));
 

@@ -11,6 +11,8 @@ import { pipelineConfigSchema } from '../pipeline/pipeline.js';
 import { enforcementConfigSchema } from '../respond/enforcement.js';
 import { responseConfigSchema } from '../respond/responder.js';
 import { sourcesConfigSchema } from '../sources/index.js';
+import { storeConfigSchema } from '../store/config.js';
+import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -27,6 +29,8 @@ export const configSchema = Type.Object(
     auth: authConfigSchema,
     sources: sourcesConfigSchema,
     pipeline: pipelineConfigSchema,
+    store: storeConfigSchema,
+    siem: siemConfigSchema,
     response: responseConfigSchema,
     enforcement: enforcementConfigSchema,
     detectors: detectorsConfigSchema,
@@ -255,6 +259,8 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 export function redactSecrets(value: unknown, schema: TSchema = configSchema): unknown {
   const s = schema as Record<string, unknown>;
   if (s.secret === true && value !== undefined && value !== '') return '***';
+  // A union (e.g. one destination type or another): a field secret in any member is redacted.
+  if (Array.isArray(s.anyOf)) return (s.anyOf as TSchema[]).reduce<unknown>((out, member) => redactSecrets(out, member), value);
   if (Array.isArray(value) && s.items !== undefined) return value.map((item) => redactSecrets(item, s.items as TSchema));
   if (typeof value === 'object' && value !== null && s.properties !== undefined) {
     const properties = s.properties as Record<string, TSchema>;

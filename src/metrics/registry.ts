@@ -4,6 +4,8 @@ import type { DetectionOutputs } from '../pipeline/detection-outputs.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SourceCounters } from '../sources/line-ingestor.js';
 import type { ResponseStage } from '../respond/response-stage.js';
+import type { EventWriter } from '../store/index.js';
+import type { DestinationStats, SiemForwarder } from '../siem/index.js';
 import { THREAT_LEVELS } from '../core/threat-level.js';
 
 export interface IngestCounters {
@@ -81,6 +83,74 @@ export class VigilMetrics {
         this.set(stage.engine.protection.isActive(now()) ? 1 : 0);
       },
     });
+  }
+
+  /** Per SIEM destination: delivered, failed attempts, queued, spooled bytes, dead-lettered. */
+  observeSiem(forwarder: SiemForwarder): void {
+    const registers = [this.registry];
+    const perDestination = (name: string, help: string, type: 'counter' | 'gauge', read: (s: DestinationStats) => number) => {
+      const collect = function (this: Counter<'destination'> | Gauge<'destination'>) {
+        this.reset();
+        for (const s of forwarder.stats()) {
+          if (this instanceof Counter) this.inc({ destination: s.name }, read(s));
+          else this.set({ destination: s.name }, read(s));
+        }
+      };
+      if (type === 'counter') new Counter({ name, help, labelNames: ['destination'], registers, collect });
+      else new Gauge({ name, help, labelNames: ['destination'], registers, collect });
+    };
+    perDestination('vigil_siem_sent_total', 'Records delivered to a SIEM destination.', 'counter', (s) => s.sent);
+    perDestination('vigil_siem_failed_total', 'Failed delivery attempts (retried).', 'counter', (s) => s.failed);
+    perDestination('vigil_siem_dead_lettered_total', 'Records given up on (in the dead-letter file).', 'counter', (s) => s.deadLettered);
+    perDestination('vigil_siem_refused_total', 'Records refused because the spool was full.', 'counter', (s) => s.refusedSpoolFull + s.droppedQueueFull);
+    perDestination('vigil_siem_queued', 'Records waiting for delivery.', 'gauge', (s) => s.queued);
+    perDestination('vigil_siem_spooled_bytes', 'Bytes in the destination spool.', 'gauge', (s) => s.spooledBytes);
+  }
+
+  /** The audit store's write path: backlog in memory and on disk, written, refused. */
+  observeStore(writer: EventWriter): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'vigil_store_backlog_rows',
+      help: 'Rows waiting for the database: in memory (pending) and in the on-disk spool (spooled).',
+      labelNames: ['where'],
+      registers,
+      collect() {
+        const s = writer.stats();
+        this.set({ where: 'pending' }, s.pendingRows);
+        this.set({ where: 'spooled' }, s.spooledRows);
+      },
+    });
+    new Gauge({
+      name: 'vigil_store_spool_bytes',
+      help: 'Bytes in the store spool (written while the database was unreachable).',
+      registers,
+      collect() {
+        this.set(writer.stats().spooledBytes);
+      },
+    });
+    new Gauge({
+      name: 'vigil_store_up',
+      help: '1 while the database accepts writes.',
+      registers,
+      collect() {
+        this.set(writer.stats().databaseUp ? 1 : 0);
+      },
+    });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter('vigil_store_written_rows_total', 'Rows written to the database.', () => writer.stats().writtenRows);
+    counter('vigil_store_refused_rows_total', 'Rows refused because memory and spool were full.', () => writer.stats().refusedRows);
+    counter('vigil_store_failed_writes_total', 'Write attempts that failed (retried from the spool).', () => writer.stats().failedWrites);
+    counter('vigil_store_rejected_rows_total', 'Rows the database rejected as invalid (kept in spool/store/rejected.ndjson).', () => writer.stats().deadLetterRows);
   }
 
   /** Lines per source by outcome (event, skipped, error) and bytes read. */

@@ -50,6 +50,8 @@ export interface PipelineStats {
   outputStalls: number;
   /** Exceptions caught per component (detector_<name>, response). */
   errors: Map<string, number>;
+  /** Events the event sink (store) refused because its backlog was full. */
+  unstored: number;
 }
 
 export interface PipelineOptions {
@@ -63,6 +65,12 @@ export interface PipelineOptions {
   logger?: Logger;
   /** Scoring and response after the detectors (absent: detections only). */
   response?: ResponseStage;
+  /**
+   * Processed events are handed here per batch (the audit store's writer: it
+   * queues and writes in its own transactions, off the hot path). Returns
+   * false when it refused them (backlog full); they are counted.
+   */
+  eventSink?: (events: readonly SecurityEvent[]) => boolean;
 }
 
 /**
@@ -85,6 +93,7 @@ export class Pipeline implements DetectionListener {
     detectSeconds: 0,
     outputStalls: 0,
     errors: new Map(),
+    unstored: 0,
   };
   private watermarkMs = Number.NEGATIVE_INFINITY;
   private scheduled = false;
@@ -166,6 +175,8 @@ export class Pipeline implements DetectionListener {
       }
     }
     this.stats.processed += events.length;
+    const sink = this.options.eventSink;
+    if (sink !== undefined && !sink(events)) this.stats.unstored += events.length;
     if (watermark > this.watermarkMs) this.advanceTo(watermark);
     this.stats.detectSeconds += (performance.now() - started) / 1000;
   }

@@ -7,6 +7,7 @@ import type { EnforcementRegistry } from '../../respond/enforcement.js';
 import type { ResponseStage } from '../../respond/response-stage.js';
 import { apiError } from '../errors.js';
 import { errorSchema } from '../schemas.js';
+import type { Store } from '../../store/index.js';
 
 export interface ResponseRouteDeps {
   stage: ResponseStage;
@@ -17,6 +18,8 @@ export interface ResponseRouteDeps {
   waitForChange(ms: number): Promise<void>;
   /** Tell stream waiters that decisions changed. */
   changed(): void;
+  /** Changes made through the API are recorded in its tamper-evident audit log. */
+  store?: Store;
 }
 
 const decisionSchema = {
@@ -35,6 +38,13 @@ const decisionSchema = {
 } as const;
 
 const security: { [label: string]: string[] }[] = [{ bearer: [] }, { apiKey: [] }];
+
+/** Record an operator's change in the audit log; a failure to record is logged, never hidden. */
+function audit(deps: ResponseRouteDeps, request: FastifyRequest, action: string, target: string, details: Record<string, unknown> = {}): void {
+  if (deps.store === undefined) return;
+  const actor = (request as FastifyRequest & { principal?: string }).principal ?? 'unknown';
+  deps.store.appendAudit({ actor, action, target, details }).catch((err: unknown) => request.log.error({ err, action }, 'could not write the audit log'));
+}
 
 /** The enforcement point behind this request, when it authenticated with a point's key. */
 function pointOf(request: FastifyRequest): string | undefined {
@@ -184,6 +194,7 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
           return reply.code(409).send(apiError('VIGIL_E_ALLOWLISTED', `${body.value} is allowlisted (${outcome.allowlisted.value}); remove it from the allowlist first`));
         }
         deps.changed();
+        audit(deps, request, 'decision.add', outcome.decision.value, { id: outcome.decision.id, until: outcome.decision.until, reason: body.reason });
         return reply.code(outcome.status === 'added' ? 201 : 200).send({ status: outcome.status, decision: outcome.decision });
       } catch (err) {
         if (err instanceof DecisionError) return reply.code(400).send(apiError('VIGIL_E_BAD_DECISION', err.message));
@@ -199,6 +210,7 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
       const removed = engine.decisions.delete((request.params as { id: string }).id, deps.now());
       if (removed === undefined) return reply.code(404).send(apiError('VIGIL_E_NOT_FOUND', 'no such active decision'));
       deps.changed();
+      audit(deps, request, 'decision.delete', removed.value, { id: removed.id });
       return { deleted: removed };
     },
   );
@@ -257,6 +269,7 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
           reason: body.reason,
           source: 'api',
         });
+        audit(deps, request, 'allowlist.add', entry.value, { until: body.until, reason: body.reason });
         return reply.code(201).send({ entry });
       } catch (err) {
         if (err instanceof AllowlistError) return reply.code(400).send(apiError('VIGIL_E_BAD_ALLOWLIST', err.message));
@@ -271,6 +284,7 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
     async (request, reply) => {
       const value = decodeURIComponent((request.params as { value: string }).value);
       if (!engine.allowlist.remove(value)) return reply.code(404).send(apiError('VIGIL_E_NOT_FOUND', 'no such allowlist entry'));
+      audit(deps, request, 'allowlist.remove', value);
       return { removed: value };
     },
   );
@@ -296,6 +310,7 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
       const now = deps.now();
       if (body.active) engine.protection.forceOn(now, body.durationSeconds === undefined ? undefined : body.durationSeconds * 1000, body.reason);
       else engine.protection.forceOff(now, body.reason);
+      audit(deps, request, body.active ? 'protection.on' : 'protection.off', 'system', { durationSeconds: body.durationSeconds, reason: body.reason });
       return engine.protection.state(now);
     },
   );

@@ -1,0 +1,17 @@
+export * from './record.js';
+export * from './config.js';
+export * from './errors.js';
+export * from './filter.js';
+export * from './destination.js';
+export * from './forwarder.js';
+export * from './spool.js';
+export type { SendResult, SiemTransport } from './transport.js';
+export { createTransport } from './transports/index.js';
+export { formatCef } from './formatters/cef.js';
+export { formatLeef } from './formatters/leef.js';
+export { formatHecEvent, formatHecBatch } from './formatters/hec.js';
+export { formatEcsDocument, formatEcsBulk } from './formatters/ecs.js';
+export { formatSentinelRow, formatSentinelBody, SENTINEL_STREAM_COLUMNS } from './formatters/sentinel.js';
+export { formatSyslog, formatRfc5424, formatRfc3164 } from './formatters/syslog.js';
+export { formatJsonDocument } from './formatters/json.js';
+export { formatHttpJsonBody } from './formatters/http-json.js';

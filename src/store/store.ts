@@ -1,0 +1,202 @@
+import type Database from 'better-sqlite3';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { AuditLog, type AuditEntry, type AuditInput, type AuditVerification } from './audit-log.js';
+import { parseStoreUrl, type StoreConfig, type StoreKind, type StoreTarget } from './config.js';
+import type { DetectionsTable, LoginAttemptsTable, SecurityEventsTable, StoreDatabase } from './database.js';
+import { openDatabase } from './dialect.js';
+import { StoreUnavailableError } from './errors.js';
+import { migrateToLatest } from './migrations.js';
+import { PartitionManager } from './partitions.js';
+import { runRetention, type RetentionReport } from './retention.js';
+import { detectionRow, isLoginEvent, loginRow, securityEventRow, type StoreItem } from './rows.js';
+
+export interface StoreOptions {
+  /** Wall clock for audit entries and row update times (injected in tests). */
+  now?: () => number;
+  logger?: Logger;
+}
+
+/** Bound parameters per statement stay well below SQLite's 32766 and PostgreSQL's 65535. */
+const MAX_PARAMS = 30_000;
+const MAX_ROWS_PER_STATEMENT = 1000;
+
+/**
+ * One SQL database behind Kysely: schema, batched writes, the audit chain
+ * and retention. Queries live in queries.ts; the batching, spooling writer
+ * in event-writer.ts.
+ */
+export class Store {
+  readonly kind: StoreKind;
+  readonly partitions: PartitionManager | undefined;
+  readonly now: () => number;
+  private readonly audit: AuditLog;
+  private closed = false;
+
+  constructor(
+    readonly db: Kysely<StoreDatabase>,
+    readonly target: StoreTarget,
+    readonly config: StoreConfig,
+    readonly dataDir: string,
+    /** The better-sqlite3 handle, for `backupSqlite`; undefined on servers. */
+    readonly sqlite: Database.Database | undefined,
+    options: StoreOptions = {},
+  ) {
+    this.kind = target.kind;
+    this.now = options.now ?? Date.now;
+    this.partitions = target.kind === 'postgres' ? new PartitionManager(db) : undefined;
+    this.audit = new AuditLog(db, this.kind, this.now);
+  }
+
+  /** Applies pending migrations (idempotent) and, on PostgreSQL, the partitions for this month and the next two. */
+  async migrate(): Promise<string[]> {
+    const applied = await migrateToLatest(this.db, this.kind);
+    await this.partitions?.ensureAhead(this.now());
+    return applied;
+  }
+
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
+  appendAudit(input: AuditInput): Promise<AuditEntry> {
+    return this.audit.append(input);
+  }
+
+  verifyAuditChain(): Promise<AuditVerification> {
+    return this.audit.verify();
+  }
+
+  /** @internal used by retention */
+  pruneAudit(cutoff: number, batchSize: number): Promise<number> {
+    return this.audit.prune(cutoff, batchSize);
+  }
+
+  runRetention(now: number = this.now()): Promise<RetentionReport> {
+    return runRetention(this, now);
+  }
+
+  /**
+   * Writes events and detections in one transaction. Idempotent: an event id
+   * already stored is skipped; a detection is upserted, and a closed one is never reopened.
+   */
+  async writeBatch(items: readonly StoreItem[]): Promise<void> {
+    const logins: LoginAttemptsTable[] = [];
+    const events: SecurityEventsTable[] = [];
+    const detections = new Map<string, DetectionsTable>();
+    const now = this.now();
+    for (const item of items) {
+      if (item.k === 'e') {
+        if (isLoginEvent(item.v)) logins.push(loginRow(item.v));
+        else events.push(securityEventRow(item.v));
+      } else {
+        const row = detectionRow(item.v, now);
+        const seen = detections.get(row.id);
+        if (seen === undefined || seen.status !== 'closed') detections.set(row.id, row);
+      }
+    }
+    if (this.partitions !== undefined) {
+      await this.partitions.ensure('login_attempts', logins.map((r) => r.ts));
+      await this.partitions.ensure('security_events', events.map((r) => r.ts));
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const chunk of chunks(logins)) await this.insertIgnoring(trx, 'login_attempts', chunk);
+      for (const chunk of chunks(events)) await this.insertIgnoring(trx, 'security_events', chunk);
+      for (const chunk of chunks([...detections.values()])) await this.upsertDetections(trx, chunk);
+    });
+  }
+
+  private async insertIgnoring(
+    trx: Transaction<StoreDatabase>,
+    table: 'login_attempts' | 'security_events',
+    rows: readonly (LoginAttemptsTable | SecurityEventsTable)[],
+  ): Promise<void> {
+    const insert = trx.insertInto(table).values(rows as never);
+    if (this.kind === 'mysql') await insert.ignore().execute();
+    else await insert.onConflict((oc) => oc.doNothing()).execute();
+  }
+
+  private async upsertDetections(trx: Transaction<StoreDatabase>, rows: readonly DetectionsTable[]): Promise<void> {
+    const insert = trx.insertInto('detections').values(rows as DetectionsTable[]);
+    const columns = [
+      'detector',
+      'type',
+      'source_ip',
+      'username',
+      'severity',
+      'confidence',
+      'detected_at',
+      'first_seen',
+      'last_seen',
+      'event_count',
+      'evidence',
+      'event_ids',
+      'updated_at',
+    ] as const;
+    if (this.kind === 'mysql') {
+      // Assignments run left to right: `status` last, so the others still see the old status.
+      const set: Record<string, unknown> = {};
+      for (const c of [...columns, 'status'] as const) {
+        set[c] = sql`IF(${sql.ref('status')} = 'closed', ${sql.ref(c)}, VALUES(${sql.ref(c)}))`;
+      }
+      await insert.onDuplicateKeyUpdate(set as never).execute();
+      return;
+    }
+    await insert
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => {
+            const set: Record<string, unknown> = { status: eb.ref('excluded.status') };
+            for (const c of columns) set[c] = eb.ref(`excluded.${c}`);
+            return set as never;
+          })
+          .where('detections.status', '<>', 'closed'),
+      )
+      .execute();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
+  }
+}
+
+function* chunks<T extends object>(rows: readonly T[]): Generator<T[]> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0] as object).length;
+  const size = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / columns)));
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+/**
+ * Opens the database named by `config.url` and migrates it to the latest
+ * schema. Relative SQLite file names are inside `dataDir`.
+ */
+export async function openStore(config: StoreConfig, dataDir: string, options: StoreOptions = {}): Promise<Store> {
+  const target = parseStoreUrl(config.url, dataDir);
+  const { db, sqlite } = openDatabase(target, config, (err) => {
+    options.logger?.warn({ err: err.message }, 'store: database connection lost');
+  });
+  const store = new Store(db, target, config, dataDir, sqlite, options);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    if (err instanceof StoreUnavailableError) throw err;
+    throw new StoreUnavailableError(`cannot open the store (${describeTarget(target)}): ${(err as Error).message}`, { cause: err });
+  }
+  return store;
+}
+
+/** The target without credentials, for logs and errors. */
+export function describeTarget(target: StoreTarget): string {
+  if (target.kind === 'sqlite') return `sqlite:${target.file}`;
+  try {
+    const u = new URL(target.url);
+    return `${u.protocol}//${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname}`;
+  } catch {
+    return target.kind;
+  }
+}
