@@ -6,7 +6,7 @@
  *   node dist/bench/run.js [--events N] [--ips N] [--attackers N] [--rounds N]
  */
 import { StringDecoder } from 'node:string_decoder';
-import { loadConfig } from '../src/core/config.js';
+import { loadConfig, type VigilConfig } from '../src/core/config.js';
 import { nativeJsonParser } from '../src/parsers/native-json.js';
 import { replay } from '../src/pipeline/replay.js';
 import { syntheticLogins } from './synthetic-logins.js';
@@ -59,9 +59,27 @@ async function main(): Promise<void> {
   const input = Buffer.from(stream.lines.join('\n') + '\n');
   stream.lines.length = 0;
   const chunks = chunksOf(input);
-  const { config } = loadConfig({ env: {}, cwd: '/' });
+  const { config: allDetectors } = loadConfig({ env: {}, cwd: '/' });
+  // The foundation's pipeline: parse, validate, one windowed detector (brute force), emit.
+  const bruteForceOnly = structuredClone(allDetectors);
+  for (const [name, detector] of Object.entries(bruteForceOnly.detectors)) (detector as { enabled: boolean }).enabled = name === 'bruteForce';
   process.stdout.write(`input: ${(input.length / 1048576).toFixed(1)} MiB NDJSON in ${chunks.length} chunks of 1 MiB\n\n`);
 
+  const results = [] as { label: string; rows: [string, string][] }[];
+  for (const [label, config] of [
+    ['brute force only (foundation pipeline)', bruteForceOnly],
+    ['all detectors (default configuration)', allDetectors],
+  ] as const) {
+    results.push({ label, rows: await measure(config, chunks, stream.attackerIps, input.length) });
+  }
+  for (const { label, rows } of results) {
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(`\n== ${label}\n`);
+    for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  }
+}
+
+async function measure(config: VigilConfig, chunks: Buffer[], attackerIps: string[], inputBytes: number): Promise<[string, string][]> {
   let bestBaseline = Infinity;
   let bestPipeline = Infinity;
   let latencies: number[] = [];
@@ -95,12 +113,12 @@ async function main(): Promise<void> {
       latencies = roundLatencies;
     }
     process.stdout.write(
-      `round ${round}: split+JSON.parse ${Math.round(baseline.count / baseline.seconds).toLocaleString('en')} ev/s; ` +
+      `${config.detectors.credentialStuffing.enabled ? 'all detectors' : 'brute force'} round ${round}: split+JSON.parse ${Math.round(baseline.count / baseline.seconds).toLocaleString('en')} ev/s; ` +
         `pipeline ${Math.round(EVENTS / summary.seconds).toLocaleString('en')} ev/s\n`,
     );
   }
   latencies.sort((a, b) => a - b);
-  const attackers = new Set(stream.attackerIps);
+  const attackers = new Set(attackerIps);
   const caught = [...attackers].filter((ip) => found.has(ip)).length;
   const benignFlagged = [...found].filter((ip) => !attackers.has(ip)).length;
 
@@ -116,11 +134,9 @@ async function main(): Promise<void> {
     ['… p99.9', `${percentile(latencies, 99.9).toFixed(2)} µs`],
     ['batch latency p99 (512 events)', `${((percentile(latencies, 99) * 512) / 1000).toFixed(2)} ms`],
     ['detections', `${detections} (planted attackers caught ${caught}/${attackers.size}, other IPs flagged ${benignFlagged})`],
-    ['peak RSS', `${Math.round(peakRss / 1048576)} MiB (input held in memory: ${Math.round(input.length / 1048576)} MiB)`],
+    ['peak RSS', `${Math.round(peakRss / 1048576)} MiB (input held in memory: ${Math.round(inputBytes / 1048576)} MiB)`],
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  process.stdout.write('\n');
-  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  return rows;
 }
 
 await main();

@@ -35,14 +35,16 @@ export type ImpossibleTravelConfig = Static<typeof impossibleTravelConfigSchema>
 const MAX_SURFACE_DISTANCE_KM = 20_016;
 
 interface LastLogin {
-  /** Event time of the latest located success (KeyedState's age). */
+  /** Event time of the latest success (KeyedState's age). */
   lastSeen: number;
   ip: string;
   eventId: string;
-  latitude: number;
-  longitude: number;
-  country: string | undefined;
-  city: string | undefined;
+  /**
+   * Where `ip` is: looked up only when the user next logs in from another
+   * address (most logins repeat the last address and need no lookup);
+   * null when the address has no location.
+   */
+  geo: GeoLocation | null | undefined;
 }
 
 /**
@@ -80,33 +82,35 @@ export class ImpossibleTravelDetector implements Detector {
     if (event.kind !== 'login.success') return;
     const username = event.username;
     if (username === undefined) return;
-    const where = event.geo ?? this.geo?.lookup(event.sourceIp);
-    if (where === undefined) return;
     const t = event.timestamp;
     const last = this.users.get(username);
     if (last === undefined) {
-      this.users.touch(username, () => ({
-        lastSeen: t,
-        ip: event.sourceIp,
-        eventId: event.id,
-        latitude: where.latitude,
-        longitude: where.longitude,
-        country: where.country,
-        city: where.city,
-      }));
+      this.users.touch(username, () => ({ lastSeen: t, ip: event.sourceIp, eventId: event.id, geo: event.geo }));
       return;
     }
     this.users.touch(username, existing);
-    if (last.ip !== event.sourceIp) this.compare(username, last, where, event);
+    if (last.ip === event.sourceIp) {
+      if (t >= last.lastSeen) {
+        last.lastSeen = t;
+        last.eventId = event.id;
+      }
+      return;
+    }
+    const where = event.geo ?? this.locate(event.sourceIp);
+    if (where !== null) {
+      if (last.geo === undefined) last.geo = this.locate(last.ip);
+      if (last.geo !== null) this.compare(username, last, last.geo, where, event);
+    }
     if (t >= last.lastSeen) {
       last.lastSeen = t;
       last.ip = event.sourceIp;
       last.eventId = event.id;
-      last.latitude = where.latitude;
-      last.longitude = where.longitude;
-      last.country = where.country;
-      last.city = where.city;
+      last.geo = where;
     }
+  }
+
+  private locate(ip: string): GeoLocation | null {
+    return this.geo?.lookup(ip) ?? null;
   }
 
   advance(watermark: number): void {
@@ -123,15 +127,15 @@ export class ImpossibleTravelDetector implements Detector {
     return { trackedKeys: this.users.size, evictedKeys: this.users.evicted + this.tracker.evicted };
   }
 
-  private compare(username: string, last: LastLogin, where: GeoLocation, event: SecurityEvent): void {
-    const km = distanceKm(last, where);
+  private compare(username: string, last: LastLogin, from: GeoLocation, where: GeoLocation, event: SecurityEvent): void {
+    const km = distanceKm(from, where);
     if (km <= this.config.minDistanceKm) return;
     const hours = Math.abs(event.timestamp - last.lastSeen) / 3_600_000;
     const speed = hours === 0 ? Number.POSITIVE_INFINITY : km / hours;
     if (speed <= this.config.maxSpeedKmh) return;
     const open = this.tracker.get(username);
     const hop = {
-      from: { ip: last.ip, country: last.country, city: last.city, at: last.lastSeen },
+      from: { ip: last.ip, country: from.country, city: from.city, at: last.lastSeen },
       to: { ip: event.sourceIp, country: where.country, city: where.city, at: event.timestamp },
       distanceKm: Math.round(km),
       speedKmh: Number.isFinite(speed) ? Math.round(speed) : null,

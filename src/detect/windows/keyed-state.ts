@@ -20,10 +20,14 @@ export interface KeyedStateOptions<S> {
 export interface TouchedState {
   /** Largest event time seen for this key. */
   lastSeen: number;
+  /** Managed by KeyedState: when the entry was last moved to the young end. */
+  order?: number;
 }
 
 export class KeyedState<S extends TouchedState> {
   private readonly entries = new Map<string, S>();
+  /** Counts (re)insertions: an entry's `order` says how young its position is. */
+  private sequence = 0;
   /** Entries removed to respect maxKeys (memory pressure), not by age. */
   evicted = 0;
   /** Entries removed by age. */
@@ -43,18 +47,24 @@ export class KeyedState<S extends TouchedState> {
 
   /**
    * The state for `key`, created with `create` when absent; marks it most
-   * recently touched.
+   * recently touched. An entry already among the youngest quarter of the
+   * order is left where it is: re-inserting hot keys on every event would
+   * cost a Map delete+set each time for no change in what gets evicted.
    */
   touch(key: string, create: () => S): S {
     const entries = this.entries;
     let state = entries.get(key);
     if (state !== undefined) {
-      entries.delete(key);
-      entries.set(key, state);
+      if ((state.order as number) < this.sequence - (entries.size >>> 2)) {
+        entries.delete(key);
+        entries.set(key, state);
+        state.order = ++this.sequence;
+      }
       return state;
     }
     if (entries.size >= this.options.maxKeys) this.evictOldest();
     state = create();
+    state.order = ++this.sequence;
     entries.set(key, state);
     return state;
   }
@@ -63,7 +73,10 @@ export class KeyedState<S extends TouchedState> {
     return this.entries.delete(key);
   }
 
-  /** Drop entries whose lastSeen is older than watermark - ttl. Returns how many. */
+  /**
+   * Drop entries whose lastSeen is older than watermark - ttl, walking from
+   * the old end and stopping at the first live one. Returns how many.
+   */
   sweep(watermark: number): number {
     const limit = watermark - this.options.ttlMs;
     let removed = 0;
