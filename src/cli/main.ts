@@ -10,6 +10,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError } from './input.js';
 import { runModelScore, runModelTrain, type ModelCliOptions } from './model.js';
 import { runParse } from './parse.js';
+import { configReference } from './config-reference.js';
 import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
 import type { ScanInput } from '../detect/web/scan.js';
@@ -198,6 +199,12 @@ export function buildProgram(): Command {
       process.stdout.write(
         `configuration is valid (${file ?? 'no file, defaults'}${envApplied.length ? `; env: ${envApplied.join(', ')}` : ''})\n`,
       );
+    });
+  configCommand
+    .command('reference')
+    .description('every option with its type, default and meaning, as a Markdown table')
+    .action(() => {
+      process.stdout.write(configReference());
     });
   configCommand
     .command('print')

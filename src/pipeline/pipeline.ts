@@ -205,12 +205,12 @@ export class Pipeline implements DetectionListener {
 
   opened(detection: Detection): void {
     this.stats.detectionsOpened++;
-    this.options.outputs.push({ status: 'open', detection });
-    this.respond(detection);
     this.options.logger?.info(
       { detection: detection.id, type: detection.type, severity: detection.severity, count: detection.evidence.eventCount },
       'detection opened',
     );
+    this.options.outputs.push({ status: 'open', detection });
+    this.respond(detection);
   }
 
   closed(detection: Detection): void {
