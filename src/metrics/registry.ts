@@ -137,16 +137,7 @@ export class VigilMetrics {
         this.set(writer.stats().databaseUp ? 1 : 0);
       },
     });
-    const counter = (name: string, help: string, read: () => number) =>
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
+    const counter = (name: string, help: string, read: () => number) => readCounter(registers, name, help, read);
     counter('vigil_store_written_rows_total', 'Rows written to the database.', () => writer.stats().writtenRows);
     counter('vigil_store_refused_rows_total', 'Rows refused because memory and spool were full.', () => writer.stats().refusedRows);
     counter('vigil_store_failed_writes_total', 'Write attempts that failed (retried from the spool).', () => writer.stats().failedWrites);
@@ -214,16 +205,7 @@ export class VigilMetrics {
         this.set(pipeline.queue.free === 0 ? 1 : 0);
       },
     });
-    const counter = (name: string, help: string, read: () => number) =>
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
+    const counter = (name: string, help: string, read: () => number) => readCounter(registers, name, help, read);
     counter('vigil_pipeline_events_accepted_total', 'Events accepted into the pipeline.', () => stats.accepted);
     counter('vigil_pipeline_events_processed_total', 'Events run through the detectors.', () => stats.processed);
     counter('vigil_pipeline_events_rejected_total', 'Events refused because the queue was full (503).', () => stats.rejectedQueueFull);
@@ -272,4 +254,17 @@ export class VigilMetrics {
       },
     });
   }
+}
+
+/** A counter whose value is read from plain numbers at scrape time (nothing to do per event). */
+function readCounter(registers: Registry[], name: string, help: string, read: () => number): Counter {
+  return new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
 }

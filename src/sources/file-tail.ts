@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { glob } from 'tinyglobby';
-import { LineIngestor } from './line-ingestor.js';
+import { sourceIngestor, type LineIngestor } from './line-ingestor.js';
 import type { Source, SourceContext } from './source.js';
 
 export const fileSourceSchema = Type.Object(
@@ -59,15 +59,7 @@ export class FileTailSource implements Source {
     batchSize: number,
   ) {
     this.name = config.name ?? `file-${config.paths.join(',')}`;
-    this.ingestor = new LineIngestor({
-      source: this.name,
-      input: config.input,
-      pipeline: ctx.pipeline,
-      parse: { ids: ctx.ids, now: ctx.now, timeZone: ctx.timeZone, labels: { source: this.name } },
-      counters: ctx.counters,
-      logger: ctx.logger,
-      batchSize,
-    });
+    this.ingestor = sourceIngestor(this.name, config.input, ctx, batchSize);
     const dir = join(ctx.dataDir, 'checkpoints');
     mkdirSync(dir, { recursive: true });
     this.checkpointFile = join(dir, `${this.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}.json`);

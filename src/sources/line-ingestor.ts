@@ -3,6 +3,7 @@ import type { SecurityEvent } from '../core/event.js';
 import { detectParser, getParser } from '../parsers/index.js';
 import type { LineParser, ParseContext } from '../parsers/parser.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SourceContext } from './source.js';
 
 /** Per-source line counts, read by the metrics registry. */
 export class SourceCounters {
@@ -118,4 +119,17 @@ export class LineIngestor {
       this.counts.skipped++;
     }
   }
+}
+
+/** The ingestor a source uses: its name labels events, metrics and logs. */
+export function sourceIngestor(source: string, input: string, ctx: SourceContext, batchSize: number): LineIngestor {
+  return new LineIngestor({
+    source,
+    input,
+    pipeline: ctx.pipeline,
+    parse: { ids: ctx.ids, now: ctx.now, timeZone: ctx.timeZone, labels: { source } },
+    counters: ctx.counters,
+    logger: ctx.logger,
+    batchSize,
+  });
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Readable } from 'node:stream';
-import { LineIngestor } from './line-ingestor.js';
+import { sourceIngestor, type LineIngestor } from './line-ingestor.js';
 import { readLines } from './lines.js';
 import type { Source, SourceContext } from './source.js';
 
@@ -28,15 +28,7 @@ export class StdinSource implements Source {
     private readonly stream: Readable = process.stdin,
   ) {
     this.name = config.name ?? 'stdin';
-    this.ingestor = new LineIngestor({
-      source: this.name,
-      input: config.input,
-      pipeline: ctx.pipeline,
-      parse: { ids: ctx.ids, now: ctx.now, timeZone: ctx.timeZone, labels: { source: this.name } },
-      counters: ctx.counters,
-      logger: ctx.logger,
-      batchSize,
-    });
+    this.ingestor = sourceIngestor(this.name, config.input, ctx, batchSize);
   }
 
   /** Resolves when input ends (EOF) and everything read was accepted. */

@@ -3,7 +3,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { LineIngestor } from './line-ingestor.js';
+import { sourceIngestor, type LineIngestor } from './line-ingestor.js';
 import type { Source, SourceContext } from './source.js';
 
 export const syslogSourceSchema = Type.Object(
@@ -52,15 +52,7 @@ export class SyslogSource implements Source {
     private readonly maxPendingDatagrams = 10_000,
   ) {
     this.name = config.name ?? `syslog-${config.protocol}-${config.port}`;
-    this.ingestor = new LineIngestor({
-      source: this.name,
-      input: config.input,
-      pipeline: ctx.pipeline,
-      parse: { ids: ctx.ids, now: ctx.now, timeZone: ctx.timeZone, labels: { source: this.name } },
-      counters: ctx.counters,
-      logger: ctx.logger,
-      batchSize,
-    });
+    this.ingestor = sourceIngestor(this.name, config.input, ctx, batchSize);
   }
 
   async start(): Promise<void> {

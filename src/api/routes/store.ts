@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { canonicalIp } from '../../core/ip.js';
 import { parseTimestamp } from '../../core/time.js';
 import { isThreatLevel } from '../../core/threat-level.js';
@@ -33,6 +33,12 @@ function time(text: string | undefined, name: string): number | undefined {
 }
 
 class InvalidQuery extends Error {}
+
+/** A bad time range or cursor is the client's mistake (400); anything else goes to the error handler. */
+function badQuery(reply: FastifyReply, err: unknown): FastifyReply {
+  if (err instanceof InvalidQuery || err instanceof InvalidCursorError) return reply.code(400).send(apiError('VIGIL_E_BAD_REQUEST', err.message));
+  throw err;
+}
 
 function pageQuery(q: Record<string, string | undefined>): PageQuery {
   return { from: time(q.from, 'from'), to: time(q.to, 'to'), cursor: q.cursor, limit: q.limit === undefined ? undefined : Number(q.limit) };
@@ -79,8 +85,7 @@ export function registerStoreRoutes(app: FastifyInstance, store: Store): void {
         }
         return await queryEvents(store, query);
       } catch (err) {
-        if (err instanceof InvalidQuery || err instanceof InvalidCursorError) return reply.code(400).send(apiError('VIGIL_E_BAD_REQUEST', err.message));
-        throw err;
+        return badQuery(reply, err);
       }
     },
   );
@@ -119,8 +124,7 @@ export function registerStoreRoutes(app: FastifyInstance, store: Store): void {
           status: q.status as 'open' | 'closed' | undefined,
         });
       } catch (err) {
-        if (err instanceof InvalidQuery || err instanceof InvalidCursorError) return reply.code(400).send(apiError('VIGIL_E_BAD_REQUEST', err.message));
-        throw err;
+        return badQuery(reply, err);
       }
     },
   );
@@ -146,8 +150,7 @@ export function registerStoreRoutes(app: FastifyInstance, store: Store): void {
         if (q.verify === true) return await store.verifyAuditChain();
         return await queryAudit(store, { ...pageQuery(q), actor: q.actor, action: q.action, target: q.target });
       } catch (err) {
-        if (err instanceof InvalidQuery || err instanceof InvalidCursorError) return reply.code(400).send(apiError('VIGIL_E_BAD_REQUEST', err.message));
-        throw err;
+        return badQuery(reply, err);
       }
     },
   );
