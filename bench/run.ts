@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpInfo } from '../src/core/event.js';
 import { classifyHttp } from '../src/detect/web/classify.js';
+import { DecisionStore } from '../src/respond/decisions.js';
 import { benchFormats } from '../src/siem/bench-format.js';
 import { benchInsert, openStore } from '../src/store/index.js';
 import { prng, syntheticLogins } from './synthetic-logins.js';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     results.push({ label, rows: await measure(config, chunks, stream.attackerIps, input.length) });
   }
   results.push({ label: 'web-attack classifier (one core)', rows: benchWebClassifier() });
+  results.push({ label: 'decision lookups (GET /api/v1/decisions?ip= answers from this)', rows: benchDecisionLookups(allDetectors) });
   results.push({ label: 'SIEM formatters (records/s, one core)', rows: benchFormats(20_000).map((f) => [f.format, Math.round(f.recordsPerSecond).toLocaleString('en')]) });
   results.push({ label: 'audit store inserts (SQLite file, batched)', rows: await benchSqlite() });
   for (const { label, rows } of results) {
@@ -113,6 +115,28 @@ function benchWebClassifier(): [string, string][] {
     ['requests classified', requests.length.toLocaleString('en')],
     ['requests/s', Math.round(requests.length / seconds).toLocaleString('en')],
     ['flagged', `${found} (about 2 % planted)`],
+  ];
+}
+
+/** 100,000 active blocks (and 1,000 ranges), then lookups of blocked and unblocked addresses. */
+function benchDecisionLookups(config: VigilConfig): [string, string][] {
+  const store = new DecisionStore({ config: config.response.decisions });
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  for (let i = 0; i < 100_000; i++) store.add({ value: `100.${64 + ((i >>> 16) & 63)}.${(i >>> 8) & 255}.${i & 255}`, durationMs: 3_600_000, reason: 'bench', origin: 'bench' }, now);
+  for (let i = 0; i < 1_000; i++) store.add({ value: `198.${18 + (i >>> 8)}.${i & 255}.0/24`, durationMs: 3_600_000, reason: 'bench', origin: 'bench' }, now);
+  const lookups = 1_000_000;
+  let hits = 0;
+  const started = performance.now();
+  for (let i = 0; i < lookups; i++) {
+    const ip = i % 2 === 0 ? `100.${64 + ((i >>> 16) & 63)}.${(i >>> 8) & 255}.${i & 255}` : `203.0.${(i >>> 8) & 255}.${i & 255}`;
+    if (store.lookup(ip, now + 1000) !== undefined) hits++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return [
+    ['active decisions', '101,000 (100,000 IPs, 1,000 ranges)'],
+    ['lookups/s', Math.round(lookups / seconds).toLocaleString('en')],
+    ['mean per lookup', `${((seconds / lookups) * 1e6).toFixed(2)} µs`],
+    ['hits', hits.toLocaleString('en')],
   ];
 }
 
