@@ -21,6 +21,7 @@ import { createSource } from './sources/index.js';
 import { EventWriter, openStore, type Store } from './store/index.js';
 import { LateSink } from './sinks/late-sink.js';
 import { SiemForwarder } from './siem/forwarder.js';
+import { fromDecision, fromSecurityEvent } from './siem/record.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
 
@@ -47,8 +48,10 @@ export class VigilService {
   store: Store | undefined;
   writer: EventWriter | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
-  /** Forwards detections to the configured SIEM destinations (spooled on disk). */
+  /** Forwards detections, decisions and (when a destination asks for them) events to SIEMs, spooled on disk. */
   siem: SiemForwarder | undefined;
+  /** Events are copied to the forwarder only when some destination's filter takes them. */
+  private readonly siemWantsEvents: boolean;
   /** Forwards detections to the store's writer once it is open. */
   private readonly storeSink = new LateSink('store');
   readonly response: ResponseStage;
@@ -70,6 +73,7 @@ export class VigilService {
       sinks.push(new NdjsonFileSink(resolve(config.dataDir, config.sinks.detectionsFile.path)));
     }
     sinks.push(this.storeSink);
+    this.siemWantsEvents = config.siem.destinations.some((d) => d.enabled && d.filter.kinds.includes('event'));
     if (config.siem.destinations.some((d) => d.enabled)) {
       this.siem = new SiemForwarder({
         config: config.siem,
@@ -93,11 +97,19 @@ export class VigilService {
     this.response = new ResponseStage(
       { config: config.response, ids: new IdGenerator('inc') },
       logger.child({ component: 'response' }),
-      { decision: () => this.decisionsChanged() },
+      {
+        decision: (decision, action) => {
+          this.decisionsChanged();
+          if (action === 'added') this.siem?.forward([fromDecision(decision)]);
+        },
+      },
     );
     this.pipeline = new Pipeline({
       response: this.response,
-      eventSink: (events) => this.writer === undefined || this.writer.append(events),
+      eventSink: (events) => {
+        if (this.siemWantsEvents) this.siem?.forward(events.map((event) => fromSecurityEvent(event)));
+        return this.writer === undefined || this.writer.append(events);
+      },
       config: config.pipeline,
       detectors,
       outputs: this.outputs,

@@ -220,23 +220,24 @@ export class SiemDestination {
   private pump(): Promise<void> {
     if (this.pumping !== undefined) return this.pumping;
     const run = async () => {
-      try {
-        for (;;) {
-          this.refill();
-          const ready = this.memory.length >= this.config.batchSize || (this.flushAll && this.memory.length > 0);
-          if (!ready) break;
-          const batch = this.memory.slice(0, this.config.batchSize);
-          await this.deliver(batch);
-          this.memory.splice(0, batch.length);
-          this.spool?.ack((batch[batch.length - 1] as Spooled).seq);
-        }
-        this.flushAll = false;
-      } finally {
-        this.pumping = undefined;
+      for (;;) {
+        this.refill();
+        const ready = this.memory.length >= this.config.batchSize || (this.flushAll && this.memory.length > 0);
+        if (!ready) break;
+        const batch = this.memory.slice(0, this.config.batchSize);
+        await this.deliver(batch);
+        this.memory.splice(0, batch.length);
+        this.spool?.ack((batch[batch.length - 1] as Spooled).seq);
       }
+      this.flushAll = false;
     };
-    this.pumping = run();
-    return this.pumping;
+    // Cleared when the run settles — also when it finishes without awaiting anything:
+    // clearing inside run() would happen before this assignment and leave it stuck.
+    const running = run().finally(() => {
+      if (this.pumping === running) this.pumping = undefined;
+    });
+    this.pumping = running;
+    return running;
   }
 
   private refill(): void {
