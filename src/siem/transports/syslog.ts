@@ -1,5 +1,5 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { CefSyslogDestination, LeefSyslogDestination, SyslogDestination } from '../destination-types.js';
 import { DeliveryError } from '../errors.js';
@@ -135,7 +135,8 @@ export class SyslogTransport implements SiemTransport {
           ? tlsConnect({
               host: this.config.host,
               port: this.config.port,
-              servername: this.config.serverName ?? this.config.host,
+              // SNI carries host names only (RFC 6066); an address is still verified against the certificate's IP SANs.
+              servername: this.config.serverName ?? (isIP(this.config.host) === 0 ? this.config.host : undefined),
               ca: this.tls.ca,
               cert: this.tls.cert,
               key: this.tls.key,
