@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { SecurityEvent } from '../../core/event.js';
+import { isCompanion, type SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
@@ -96,7 +96,9 @@ export class AccountTakeoverDetector implements Detector {
   }
 
   onEvent(event: SecurityEvent): void {
-    if (event.kind === 'login.failure') this.onFailure(event);
+    if (event.kind === 'login.failure') {
+      if (!isCompanion(event)) this.onFailure(event);
+    }
     else if (event.kind === 'login.success') this.onSuccess(event);
   }
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { SecurityEvent } from '../../core/event.js';
+import { isCompanion, type SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
@@ -76,7 +76,7 @@ export class CredentialStuffingDetector implements Detector {
   }
 
   onEvent(event: SecurityEvent): void {
-    if (event.kind !== 'login.failure') return;
+    if (event.kind !== 'login.failure' || isCompanion(event)) return;
     const ip = event.sourceIp;
     const t = event.timestamp;
     const open = this.tracker.get(ip);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { SecurityEvent } from '../../core/event.js';
+import { isCompanion, type SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
@@ -132,6 +132,7 @@ export class PasswordSprayingDetector implements Detector {
   onEvent(event: SecurityEvent): void {
     const kind = event.kind;
     if (kind === 'login.failure') {
+      if (isCompanion(event)) return;
       this.onFailure(this.ips, event.sourceIp, false, event);
       if (this.config.ranges) {
         const range = networkOf(event.sourceIp);
