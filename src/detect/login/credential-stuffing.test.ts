@@ -20,6 +20,18 @@ describe('CredentialStuffingDetector', () => {
     });
   });
 
+  it('does not count companion lines (sshd writes several per attempt)', () => {
+    const { d, opened } = detector();
+    for (let i = 0; i < 9; i++) {
+      d.onEvent(fail('1.2.3.4', `u${i % 5}`, i * 10));
+      d.onEvent(fail('1.2.3.4', `u${i % 5}`, i * 10, { labels: { companion: 'true' } }));
+    }
+    expect(opened).toHaveLength(0);
+    d.onEvent(fail('1.2.3.4', 'u0', 95));
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.evidence.eventCount).toBe(10);
+  });
+
   it('fires at 10 failures with 5 usernames, not at 9', () => {
     const { d, opened } = detector();
     for (let i = 0; i < 9; i++) d.onEvent(fail('1.2.3.4', `u${i % 5}`, i * 10));
