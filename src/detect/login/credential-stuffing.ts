@@ -3,7 +3,8 @@ import { isCompanion, type SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
-import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import type { DetectionListener } from '../detector.js';
+import { KeyedStateDetector } from '../keyed-state-detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { TimeWindow } from '../windows/time-window.js';
 import { findDenseSpan, type DenseSpan } from './dense-span.js';
@@ -50,11 +51,11 @@ interface IpState {
  * half of it); stuffing is the more specific reading of the same IP. Password
  * spraying defers to this detector whenever its burst condition holds.
  */
-export class CredentialStuffingDetector implements Detector {
+export class CredentialStuffingDetector extends KeyedStateDetector<IpState> {
   readonly name = 'credential_stuffing';
   private readonly windowMs: number;
   private readonly ips: KeyedState<IpState>;
-  private readonly tracker: DetectionTracker;
+  protected readonly tracker: DetectionTracker;
   private readonly scratch = new Map<string, number>();
   private readonly span: DenseSpan = { from: 0, to: 0, count: 0, distinct: 0 };
   private readonly accept: (count: number, distinct: number) => boolean;
@@ -64,6 +65,7 @@ export class CredentialStuffingDetector implements Detector {
     listener: DetectionListener,
     ids: IdGenerator,
   ) {
+    super();
     this.windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'credential_stuffing', config.severity as ThreatLevel, this.windowMs, listener, ids);
     this.ips = new KeyedState<IpState>({
@@ -111,18 +113,8 @@ export class CredentialStuffingDetector implements Detector {
     this.ips.delete(ip);
   }
 
-  advance(watermark: number): void {
-    this.tracker.advance(watermark);
-    this.ips.sweep(watermark);
-  }
-
-  flush(): void {
-    this.tracker.flush();
-    this.ips.clear();
-  }
-
-  stats(): DetectorStats {
-    return { trackedKeys: this.ips.size, evictedKeys: this.ips.evicted + this.tracker.evicted };
+  protected get keyed(): KeyedState<IpState> {
+    return this.ips;
   }
 
   private raise(ip: string, failures: TimeWindow<FailureRef>, t: number): void {

@@ -3,7 +3,8 @@ import { isCompanion, type SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
-import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import type { DetectionListener } from '../detector.js';
+import { KeyedStateDetector } from '../keyed-state-detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { existing } from './failure-ref.js';
@@ -42,11 +43,11 @@ interface UserState {
  * evidence, capped). Each IP may stay below every per-IP threshold: only the
  * per-user view sees this attack.
  */
-export class DistributedAttackDetector implements Detector {
+export class DistributedAttackDetector extends KeyedStateDetector<UserState> {
   readonly name = 'distributed_attack';
   private readonly windowMs: number;
   private readonly users: KeyedState<UserState>;
-  private readonly tracker: DetectionTracker;
+  protected readonly tracker: DetectionTracker;
   /** Per-user IP map bound: enough to find the threshold, with room for stragglers. */
   private readonly maxIpsPerUser: number;
   private readonly scratchTimes: number[] = [];
@@ -56,6 +57,7 @@ export class DistributedAttackDetector implements Detector {
     listener: DetectionListener,
     ids: IdGenerator,
   ) {
+    super();
     this.windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'distributed_attack', config.severity as ThreatLevel, this.windowMs, listener, ids);
     this.users = new KeyedState<UserState>({ maxKeys: config.maxTrackedUsers, ttlMs: 2 * this.windowMs });
@@ -102,18 +104,8 @@ export class DistributedAttackDetector implements Detector {
     this.users.delete(username);
   }
 
-  advance(watermark: number): void {
-    this.tracker.advance(watermark);
-    this.users.sweep(watermark);
-  }
-
-  flush(): void {
-    this.tracker.flush();
-    this.users.clear();
-  }
-
-  stats(): DetectorStats {
-    return { trackedKeys: this.users.size, evictedKeys: this.users.evicted + this.tracker.evicted };
+  protected get keyed(): KeyedState<UserState> {
+    return this.users;
   }
 
   /** Drop IPs beyond the horizon, then the least recently failing ones, down to the bound. */

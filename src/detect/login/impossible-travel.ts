@@ -5,7 +5,8 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import { distanceKm, type GeoLocator } from '../../enrich/geoip.js';
-import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import type { DetectionListener } from '../detector.js';
+import { KeyedStateDetector } from '../keyed-state-detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { existing } from './failure-ref.js';
@@ -59,10 +60,10 @@ interface LastLogin {
  * stamped before the stored one (out of order) is compared with it by the
  * absolute time difference but does not replace it.
  */
-export class ImpossibleTravelDetector implements Detector {
+export class ImpossibleTravelDetector extends KeyedStateDetector<LastLogin> {
   readonly name = 'impossible_travel';
   private readonly users: KeyedState<LastLogin>;
-  private readonly tracker: DetectionTracker;
+  protected readonly tracker: DetectionTracker;
 
   constructor(
     private readonly config: ImpossibleTravelConfig,
@@ -70,6 +71,7 @@ export class ImpossibleTravelDetector implements Detector {
     ids: IdGenerator,
     private readonly geo: GeoLocator | undefined,
   ) {
+    super();
     const windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'impossible_travel', config.severity as ThreatLevel, windowMs, listener, ids);
     this.users = new KeyedState<LastLogin>({
@@ -113,18 +115,8 @@ export class ImpossibleTravelDetector implements Detector {
     return this.geo?.lookup(ip) ?? null;
   }
 
-  advance(watermark: number): void {
-    this.tracker.advance(watermark);
-    this.users.sweep(watermark);
-  }
-
-  flush(): void {
-    this.tracker.flush();
-    this.users.clear();
-  }
-
-  stats(): DetectorStats {
-    return { trackedKeys: this.users.size, evictedKeys: this.users.evicted + this.tracker.evicted };
+  protected get keyed(): KeyedState<LastLogin> {
+    return this.users;
   }
 
   private compare(username: string, last: LastLogin, from: GeoLocation, where: GeoLocation, event: SecurityEvent): void {

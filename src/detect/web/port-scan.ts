@@ -3,7 +3,8 @@ import type { SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
-import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import type { DetectionListener } from '../detector.js';
+import { KeyedStateDetector } from '../keyed-state-detector.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { TimeWindow } from '../windows/time-window.js';
@@ -36,17 +37,18 @@ interface IpPorts {
  * one `port_scan` detection (MEDIUM), extended while the scan goes on. Only
  * events that carry `destinationPort` count (firewall, flow and connection logs).
  */
-export class PortScanDetector implements Detector {
+export class PortScanDetector extends KeyedStateDetector<IpPorts> {
   readonly name = 'port_scan';
   private readonly windowMs: number;
   private readonly ips: KeyedState<IpPorts>;
-  private readonly tracker: DetectionTracker;
+  protected readonly tracker: DetectionTracker;
 
   constructor(
     private readonly config: PortScanConfig,
     listener: DetectionListener,
     ids: IdGenerator,
   ) {
+    super();
     this.windowMs = config.windowSeconds * 1000;
     this.ips = new KeyedState<IpPorts>({ maxKeys: config.maxTrackedIps, ttlMs: 2 * this.windowMs });
     this.tracker = new DetectionTracker(this.name, 'port_scan', config.severity as ThreatLevel, this.windowMs, listener, ids);
@@ -93,18 +95,8 @@ export class PortScanDetector implements Detector {
     }
   }
 
-  advance(watermark: number): void {
-    this.tracker.advance(watermark);
-    this.ips.sweep(watermark);
-  }
-
-  flush(): void {
-    this.tracker.flush();
-    this.ips.clear();
-  }
-
-  stats(): DetectorStats {
-    return { trackedKeys: this.ips.size, evictedKeys: this.ips.evicted + this.tracker.evicted };
+  protected get keyed(): KeyedState<IpPorts> {
+    return this.ips;
   }
 }
 
