@@ -108,12 +108,17 @@ function benchWebClassifier(): [string, string][] {
     });
   }
   let found = 0;
-  const started = performance.now();
-  for (const request of requests) if (classifyHttp(request).attack !== null) found++;
-  const seconds = (performance.now() - started) / 1000;
+  let seconds = Infinity;
+  // Three passes (the first one also warms the JIT); the best is the steady-state rate.
+  for (let round = 0; round < 3; round++) {
+    found = 0;
+    const started = performance.now();
+    for (const request of requests) if (classifyHttp(request).attack !== null) found++;
+    seconds = Math.min(seconds, (performance.now() - started) / 1000);
+  }
   return [
-    ['requests classified', requests.length.toLocaleString('en')],
-    ['requests/s', Math.round(requests.length / seconds).toLocaleString('en')],
+    ['requests classified', `${requests.length.toLocaleString('en')} × 3 passes`],
+    ['requests/s (best pass)', Math.round(requests.length / seconds).toLocaleString('en')],
     ['flagged', `${found} (about 2 % planted)`],
   ];
 }

@@ -23,12 +23,14 @@ describe('vigil command', () => {
     expect(run.code).toBe(0);
     const detections = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Detection);
     const byType = new Map(detections.map((d) => [d.type, d]));
-    expect([...byType.keys()].sort()).toEqual(['brute_force', 'sql_injection', 'suspicious_user_agent']);
+    expect([...byType.keys()].sort()).toEqual(['brute_force', 'sql_injection', 'sqli', 'suspicious_user_agent']);
+    // The reported payload is classified too: Vigil's own verdict on what the application saw.
+    expect(byType.get('sqli')).toMatchObject({ sourceIp: '203.0.113.67', severity: 'CRITICAL' });
     expect(byType.get('brute_force')).toMatchObject({ sourceIp: '203.0.113.66', status: 'closed', severity: 'HIGH' });
     expect(byType.get('brute_force')?.evidence.eventCount).toBe(8);
     expect(byType.get('sql_injection')).toMatchObject({ severity: 'CRITICAL', sourceIp: '203.0.113.67' });
     expect(byType.get('suspicious_user_agent')).toMatchObject({ sourceIp: '203.0.113.66', severity: 'MEDIUM' });
-    expect(run.stderr).toMatch(/replay \(native\): 15 lines, 15 events, 0 skipped, 0 errors .* 3 detections/);
+    expect(run.stderr).toMatch(/replay \(native\): 15 lines, 15 events, 0 skipped, 0 errors .* 4 detections/);
   });
 
   it('reads gzip from stdin and prints a table on request', () => {
@@ -43,7 +45,7 @@ describe('vigil command', () => {
     const run = vigil(['replay', '-', '--input', 'native'], { input: readFileSync(example, 'utf8') + '{"eventType":"LOGIN_FAILURE"}\n' });
     expect(run.code).toBe(4);
     expect(run.stderr).toContain('line 16: sourceIp: required');
-    expect(run.stdout.trim().split('\n')).toHaveLength(3);
+    expect(run.stdout.trim().split('\n')).toHaveLength(4);
   });
 
   it('exits 2 for an unrecognisable input or an unknown format, 1 for a missing file', () => {

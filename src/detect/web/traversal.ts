@@ -72,21 +72,47 @@ function isNameChar(c: string | undefined): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || c === '_' || c === '-';
 }
 
-/** Position of a sensitive file reference (path-bounded), or -1. */
+/** SENSITIVE_FILES by first character, each with its place in the list (earlier entries win). */
+const SENSITIVE_BY_FIRST = new Map<string, { file: string; rank: number }[]>();
+SENSITIVE_FILES.forEach((file, rank) => {
+  const first = file[0] as string;
+  const list = SENSITIVE_BY_FIRST.get(first) ?? [];
+  list.push({ file, rank });
+  SENSITIVE_BY_FIRST.set(first, list);
+});
+
+function validSensitiveAt(p: string, at: number, file: string, requireSlash: boolean): boolean {
+  const before = at > 0 ? p[at - 1] : undefined;
+  const after = p[at + file.length];
+  const lastIsSep = file.endsWith('/') || file.endsWith('.');
+  const okBefore = requireSlash || file === 'shadow' || file === 'passwd' || file === 'etc/' ? before === '/' : isBoundary(before) || at === 0;
+  const okAfter = lastIsSep || !isNameChar(after);
+  return okBefore && okAfter;
+}
+
+/**
+ * A sensitive file reference (path-bounded), or null: the earliest entry of
+ * SENSITIVE_FILES that occurs validly, at its first valid place. One pass
+ * over the value, looking up candidates by character, instead of an indexOf
+ * per list entry.
+ */
 export function findSensitiveFile(p: string, requireSlash: boolean): { at: number; file: string } | null {
-  for (const file of SENSITIVE_FILES) {
-    let at = p.indexOf(file);
-    while (at >= 0) {
-      const before = at > 0 ? p[at - 1] : undefined;
-      const after = p[at + file.length];
-      const lastIsSep = file.endsWith('/') || file.endsWith('.');
-      const okBefore = requireSlash || file === 'shadow' || file === 'passwd' || file === 'etc/' ? before === '/' : isBoundary(before) || at === 0;
-      const okAfter = lastIsSep || !isNameChar(after);
-      if (okBefore && okAfter) return { at, file };
-      at = p.indexOf(file, at + 1);
+  // Every entry holds a '/' or a '.', except shadow and passwd, which must follow a '/':
+  // a value with neither (most parameter values) cannot match.
+  if (p.indexOf('/') < 0 && p.indexOf('.') < 0) return null;
+  let best: { at: number; file: string; rank: number } | null = null;
+  for (let i = 0; i < p.length; i++) {
+    const candidates = SENSITIVE_BY_FIRST.get(p[i] as string);
+    if (candidates === undefined) continue;
+    for (const { file, rank } of candidates) {
+      if (best !== null && rank >= best.rank) break;
+      if (p.startsWith(file, i) && validSensitiveAt(p, i, file, requireSlash)) {
+        best = { at: i, file, rank };
+        break;
+      }
     }
   }
-  return null;
+  return best === null ? null : { at: best.at, file: best.file };
 }
 
 function isAlnum(c: string | undefined): boolean {
@@ -178,10 +204,13 @@ export interface TraversalOptions {
 /** Classify a normalised value. */
 export function detectTraversal(value: string, options: TraversalOptions = {}): WebFinding | null {
   const p = pathView(value);
-  for (const wrapper of PHP_WRAPPERS) {
-    const at = p.indexOf(wrapper);
-    if (at >= 0 && (at === 0 || !isNameChar(p[at - 1]))) {
-      return finding('traversal', 'traversal.stream-wrapper', 0.9, p, at, at + wrapper.length + 60);
+  // Every wrapper ends in ':' or '://'.
+  if (p.indexOf(':') >= 0) {
+    for (const wrapper of PHP_WRAPPERS) {
+      const at = p.indexOf(wrapper);
+      if (at >= 0 && (at === 0 || !isNameChar(p[at - 1]))) {
+        return finding('traversal', 'traversal.stream-wrapper', 0.9, p, at, at + wrapper.length + 60);
+      }
     }
   }
   const dots = p.indexOf('..') >= 0 ? countDotDot(p) : { count: 0, first: -1 };

@@ -59,6 +59,14 @@ describe('WebAttackDetector', () => {
     expect(h.opened.map((d) => `${d.type} ${d.severity}`).sort()).toEqual(['persistence HIGH', 'process_indicator CRITICAL']);
   });
 
+  it('classifies the payload of a reported violation', () => {
+    const h = harness();
+    h.detector.onEvent({ id: 'v1', timestamp: 0, kind: 'waf.violation', violationType: 'SQL_INJECTION', sourceIp: '198.51.100.9', eventData: '{"param":"id","value":"1 UNION SELECT password FROM users"}', labels: {} });
+    h.detector.onEvent({ id: 'v2', timestamp: 1000, kind: 'waf.violation', violationType: 'CORS_VIOLATION', sourceIp: '198.51.100.9', eventData: '{"origin":"https://evil.example"}', labels: {} });
+    expect(h.opened.map((d) => `${d.type} ${d.sourceIp}`)).toEqual(['sqli 198.51.100.9']);
+    expect(h.opened[0]?.eventIds).toEqual(['v1']);
+  });
+
   it('closes a detection after a quiet window', () => {
     const h = harness({ windowSeconds: 60 });
     h.request('198.51.100.4', 0, '/x', 'a=%3Csvg%20onload%3Dalert(1)%3E');

@@ -4,7 +4,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { DetectionTracker, type TrackedDetection } from '../detection-tracker.js';
-import { classifyHttp } from './classify.js';
+import { classifyHttp, classifyValue } from './classify.js';
 import { classifyCommand, COMMAND_SEVERITY } from './command.js';
 import { loadCustomRules, type CustomRule } from './custom-rules.js';
 import { DEFAULT_MAX_VALUE_LENGTH } from './normalize.js';
@@ -40,8 +40,9 @@ const MAX_SAMPLES = 5;
 const COMMAND_TYPES = ['process_indicator', 'persistence', 'cmdi'] as const;
 
 /**
- * Web attacks in `http.request` events (path, query, form/JSON body) and
- * host indicators in `process` events (command lines). One detection per
+ * Web attacks in `http.request` events (path, query, form/JSON body) and in
+ * the payloads of reported violations (`waf.violation` eventData), and host
+ * indicators in `process` events (command lines). One detection per
  * (class, source IP), extended while findings continue; evidence keeps the
  * rules, the decoded fragments (up to five) and the request paths.
  */
@@ -72,6 +73,12 @@ export class WebAttackDetector implements Detector {
   onEvent(event: SecurityEvent): void {
     if (event.kind === 'http.request' && event.http !== undefined) {
       const verdict = classifyHttp(event.http, this.options);
+      if (verdict.attack !== null && verdict.confidence >= this.config.minConfidence) {
+        this.record(verdict.attack, event, verdict.confidence, verdict.rule, verdict.evidence);
+      }
+    } else if (event.kind === 'waf.violation' && event.eventData !== undefined) {
+      // What the application reported is classified too: the payload's class, rule and decoded fragment.
+      const verdict = classifyValue(event.eventData, this.options);
       if (verdict.attack !== null && verdict.confidence >= this.config.minConfidence) {
         this.record(verdict.attack, event, verdict.confidence, verdict.rule, verdict.evidence);
       }
