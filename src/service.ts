@@ -102,6 +102,9 @@ export class VigilService {
           this.decisionsChanged();
           if (action === 'added') this.siem?.forward([fromDecision(decision)]);
         },
+        // Until alert channels exist, an alert is a log line (and the incident in the API and metrics).
+        alert: (incident, level) =>
+          logger.warn({ incident: incident.id, level, scope: incident.subject.scope, detections: incident.detections.length }, 'alert'),
       },
     );
     this.pipeline = new Pipeline({
