@@ -3,7 +3,8 @@ import type { SecurityEvent } from '../../core/event.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
-import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import type { DetectionListener } from '../detector.js';
+import { TrackingDetector } from '../tracking-detector.js';
 import { DetectionTracker } from '../detection-tracker.js';
 import { isLoginEvent, loginFeatures } from './features.js';
 import type { IsolationForest } from './isolation-forest.js';
@@ -31,9 +32,9 @@ export type AnomalousLoginConfig = Static<typeof anomalousLoginConfigSchema>;
  * is a hint for correlation, not an attack by itself (and the scorer can
  * upgrade an incident that also has rule-based detections).
  */
-export class AnomalousLoginDetector implements Detector {
+export class AnomalousLoginDetector extends TrackingDetector {
   readonly name = 'anomalous_login';
-  private readonly tracker: DetectionTracker;
+  protected readonly tracker: DetectionTracker;
   private readonly features: number[] = [];
   scored = 0;
 
@@ -43,6 +44,7 @@ export class AnomalousLoginDetector implements Detector {
     ids: IdGenerator,
     private readonly model: IsolationForest | undefined,
   ) {
+    super();
     this.tracker = new DetectionTracker(this.name, 'anomalous_login', config.severity as ThreatLevel, config.windowSeconds * 1000, listener, ids);
   }
 
@@ -66,17 +68,5 @@ export class AnomalousLoginDetector implements Detector {
     if (value < (evidence.lowestDecision as number)) evidence.lowestDecision = value;
     this.tracker.note(tracked, event.timestamp, event.id, event.username, undefined);
     if (fresh) this.tracker.announce(tracked);
-  }
-
-  advance(watermark: number): void {
-    this.tracker.advance(watermark);
-  }
-
-  flush(): void {
-    this.tracker.flush();
-  }
-
-  stats(): DetectorStats {
-    return { trackedKeys: this.tracker.size, evictedKeys: this.tracker.evicted };
   }
 }

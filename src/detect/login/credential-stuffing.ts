@@ -4,7 +4,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener } from '../detector.js';
-import { KeyedStateDetector } from '../keyed-state-detector.js';
+import { TrackingDetector } from '../tracking-detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { TimeWindow } from '../windows/time-window.js';
 import { findDenseSpan, type DenseSpan } from './dense-span.js';
@@ -51,7 +51,7 @@ interface IpState {
  * half of it); stuffing is the more specific reading of the same IP. Password
  * spraying defers to this detector whenever its burst condition holds.
  */
-export class CredentialStuffingDetector extends KeyedStateDetector<IpState> {
+export class CredentialStuffingDetector extends TrackingDetector<IpState> {
   readonly name = 'credential_stuffing';
   private readonly windowMs: number;
   private readonly ips: KeyedState<IpState>;
@@ -113,7 +113,7 @@ export class CredentialStuffingDetector extends KeyedStateDetector<IpState> {
     this.ips.delete(ip);
   }
 
-  protected get keyed(): KeyedState<IpState> {
+  protected override get keyed(): KeyedState<IpState> {
     return this.ips;
   }
 

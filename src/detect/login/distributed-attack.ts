@@ -4,7 +4,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener } from '../detector.js';
-import { KeyedStateDetector } from '../keyed-state-detector.js';
+import { TrackingDetector } from '../tracking-detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { existing } from './failure-ref.js';
@@ -43,7 +43,7 @@ interface UserState {
  * evidence, capped). Each IP may stay below every per-IP threshold: only the
  * per-user view sees this attack.
  */
-export class DistributedAttackDetector extends KeyedStateDetector<UserState> {
+export class DistributedAttackDetector extends TrackingDetector<UserState> {
   readonly name = 'distributed_attack';
   private readonly windowMs: number;
   private readonly users: KeyedState<UserState>;
@@ -104,7 +104,7 @@ export class DistributedAttackDetector extends KeyedStateDetector<UserState> {
     this.users.delete(username);
   }
 
-  protected get keyed(): KeyedState<UserState> {
+  protected override get keyed(): KeyedState<UserState> {
     return this.users;
   }
 

@@ -6,7 +6,7 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import { distanceKm, type GeoLocator } from '../../enrich/geoip.js';
 import type { DetectionListener } from '../detector.js';
-import { KeyedStateDetector } from '../keyed-state-detector.js';
+import { TrackingDetector } from '../tracking-detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { existing } from './failure-ref.js';
@@ -60,7 +60,7 @@ interface LastLogin {
  * stamped before the stored one (out of order) is compared with it by the
  * absolute time difference but does not replace it.
  */
-export class ImpossibleTravelDetector extends KeyedStateDetector<LastLogin> {
+export class ImpossibleTravelDetector extends TrackingDetector<LastLogin> {
   readonly name = 'impossible_travel';
   private readonly users: KeyedState<LastLogin>;
   protected readonly tracker: DetectionTracker;
@@ -115,7 +115,7 @@ export class ImpossibleTravelDetector extends KeyedStateDetector<LastLogin> {
     return this.geo?.lookup(ip) ?? null;
   }
 
-  protected get keyed(): KeyedState<LastLogin> {
+  protected override get keyed(): KeyedState<LastLogin> {
     return this.users;
   }
 

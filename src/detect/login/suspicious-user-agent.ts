@@ -4,7 +4,8 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import { UserAgentClassifier } from '../../enrich/user-agent.js';
-import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
+import type { DetectionListener } from '../detector.js';
+import { TrackingDetector } from '../tracking-detector.js';
 import { DetectionTracker } from '../detection-tracker.js';
 
 export const suspiciousUserAgentConfigSchema = Type.Object(
@@ -43,9 +44,9 @@ const MAX_AGENT_CHARS = 200;
  * Events without a userAgent property (sshd logs) are never judged; only an
  * explicitly empty string counts as empty.
  */
-export class SuspiciousUserAgentDetector implements Detector {
+export class SuspiciousUserAgentDetector extends TrackingDetector {
   readonly name = 'suspicious_user_agent';
-  private readonly tracker: DetectionTracker;
+  protected readonly tracker: DetectionTracker;
   private readonly classifier: UserAgentClassifier;
 
   constructor(
@@ -53,6 +54,7 @@ export class SuspiciousUserAgentDetector implements Detector {
     listener: DetectionListener,
     ids: IdGenerator,
   ) {
+    super();
     this.tracker = new DetectionTracker(
       this.name,
       'suspicious_user_agent',
@@ -94,17 +96,5 @@ export class SuspiciousUserAgentDetector implements Detector {
     const shown = userAgent.length > MAX_AGENT_CHARS ? userAgent.slice(0, MAX_AGENT_CHARS) + '…' : userAgent;
     if (agents.length < MAX_EVIDENCE_AGENTS && !agents.includes(shown)) agents.push(shown);
     if (fresh) this.tracker.announce(tracked);
-  }
-
-  advance(watermark: number): void {
-    this.tracker.advance(watermark);
-  }
-
-  flush(): void {
-    this.tracker.flush();
-  }
-
-  stats(): DetectorStats {
-    return { trackedKeys: this.tracker.size, evictedKeys: this.tracker.evicted };
   }
 }

@@ -4,7 +4,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { ThreatLevel } from '../../core/threat-level.js';
 import type { DetectionListener } from '../detector.js';
-import { KeyedStateDetector } from '../keyed-state-detector.js';
+import { TrackingDetector } from '../tracking-detector.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { TimeWindow } from '../windows/time-window.js';
@@ -37,7 +37,7 @@ interface IpPorts {
  * one `port_scan` detection (MEDIUM), extended while the scan goes on. Only
  * events that carry `destinationPort` count (firewall, flow and connection logs).
  */
-export class PortScanDetector extends KeyedStateDetector<IpPorts> {
+export class PortScanDetector extends TrackingDetector<IpPorts> {
   readonly name = 'port_scan';
   private readonly windowMs: number;
   private readonly ips: KeyedState<IpPorts>;
@@ -95,7 +95,7 @@ export class PortScanDetector extends KeyedStateDetector<IpPorts> {
     }
   }
 
-  protected get keyed(): KeyedState<IpPorts> {
+  protected override get keyed(): KeyedState<IpPorts> {
     return this.ips;
   }
 }
