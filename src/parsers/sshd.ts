@@ -3,7 +3,7 @@ import { canonicalIp } from '../core/ip.js';
 import type { LineParser, ParseContext, ParseOutcome } from './parser.js';
 import { SKIPPED } from './parser.js';
 import type { MessageMeta } from './syslog.js';
-import { detectSyslog, OTHER_PROGRAM, parseSyslog, syslogLabels } from './syslog.js';
+import { detectSyslog, messageMeta, OTHER_PROGRAM, parseSyslog, syslogLabels } from './syslog.js';
 import { InvalidTimeZoneError } from './syslog-time.js';
 
 /**
@@ -419,16 +419,6 @@ export const sshdParser: LineParser = {
     if (typeof record === 'string') return { error: `not an sshd log line: ${record}` };
     // Other programs that share auth.log (cron, sudo, systemd-logind, …): not errors.
     if (record === OTHER_PROGRAM || record.appName === undefined) return SKIPPED;
-    return parseSshdMessage(
-      record.message,
-      {
-        timestamp: record.timestamp,
-        timeClamped: record.timeClamped,
-        host: record.host,
-        program: record.appName,
-        pid: record.procId,
-      },
-      ctx,
-    );
+    return parseSshdMessage(record.message, messageMeta(record), ctx);
   },
 };

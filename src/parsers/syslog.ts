@@ -309,6 +309,11 @@ export interface MessageMeta {
   pid?: string;
 }
 
+/** What an inner parser is told about the message of a parsed envelope. */
+export function messageMeta(record: SyslogRecord): MessageMeta {
+  return { timestamp: record.timestamp, timeClamped: record.timeClamped, host: record.host, program: record.appName, pid: record.procId };
+}
+
 /** Parses the message part of one program's records. */
 export type MessageParser = (message: string, meta: MessageMeta, ctx: ParseContext) => ParseOutcome;
 
@@ -335,17 +340,7 @@ export function createSyslogParser(
       if (record === OTHER_PROGRAM) return SKIPPED;
       const inner = record.appName === undefined ? undefined : programs(record.appName);
       if (inner === undefined) return SKIPPED;
-      return inner(
-        record.message,
-        {
-          timestamp: record.timestamp,
-          timeClamped: record.timeClamped,
-          host: record.host,
-          program: record.appName,
-          pid: record.procId,
-        },
-        ctx,
-      );
+      return inner(record.message, messageMeta(record), ctx);
     },
   };
 }
