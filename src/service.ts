@@ -111,7 +111,7 @@ export class VigilService {
       response: this.response,
       eventSink: (events) => {
         if (this.siemWantsEvents) this.siem?.forward(events.map((event) => fromSecurityEvent(event)));
-        return this.writer === undefined || this.writer.append(events);
+        this.writer?.append(events);
       },
       config: config.pipeline,
       detectors,

@@ -50,8 +50,6 @@ export interface PipelineStats {
   outputStalls: number;
   /** Exceptions caught per component (detector_<name>, response). */
   errors: Map<string, number>;
-  /** Events the event sink (store) refused because its backlog was full. */
-  unstored: number;
 }
 
 export interface PipelineOptions {
@@ -67,10 +65,10 @@ export interface PipelineOptions {
   response?: ResponseStage;
   /**
    * Processed events are handed here per batch (the audit store's writer: it
-   * queues and writes in its own transactions, off the hot path). Returns
-   * false when it refused them (backlog full); they are counted.
+   * queues and writes in its own transactions, off the hot path, and counts
+   * what it has to refuse).
    */
-  eventSink?: (events: readonly SecurityEvent[]) => boolean;
+  eventSink?: (events: readonly SecurityEvent[]) => void;
 }
 
 /**
@@ -93,7 +91,6 @@ export class Pipeline implements DetectionListener {
     detectSeconds: 0,
     outputStalls: 0,
     errors: new Map(),
-    unstored: 0,
   };
   private watermarkMs = Number.NEGATIVE_INFINITY;
   private scheduled = false;
@@ -175,8 +172,7 @@ export class Pipeline implements DetectionListener {
       }
     }
     this.stats.processed += events.length;
-    const sink = this.options.eventSink;
-    if (sink !== undefined && !sink(events)) this.stats.unstored += events.length;
+    this.options.eventSink?.(events);
     if (watermark > this.watermarkMs) this.advanceTo(watermark);
     this.stats.detectSeconds += (performance.now() - started) / 1000;
   }
