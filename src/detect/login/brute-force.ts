@@ -7,6 +7,7 @@ import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { TimeWindow } from '../windows/time-window.js';
+import { existing } from './failure-ref.js';
 
 export const bruteForceConfigSchema = Type.Object(
   {
@@ -36,7 +37,14 @@ const MAX_COUNTED_USERNAMES = 1000;
 
 interface IpState {
   lastSeen: number;
-  failures: TimeWindow<FailureRef>;
+  /**
+   * Most IPs fail once and are never seen again: their first failure is kept
+   * inline, and the window is only allocated at the second one.
+   */
+  firstTime: number;
+  firstEventId: string;
+  firstUsername: string | undefined;
+  failures: TimeWindow<FailureRef> | undefined;
   open: OpenDetection | undefined;
 }
 
@@ -83,11 +91,21 @@ export class BruteForceDetector implements Detector {
     if (event.kind !== 'login.failure' || isCompanion(event)) return;
     const t = event.timestamp;
     const windowMs = this.windowMs;
-    const state = this.ips.touch(event.sourceIp, () => ({
-      lastSeen: t,
-      failures: new TimeWindow<FailureRef>(2 * windowMs, this.config.threshold * 4),
-      open: undefined,
-    }));
+    const ips = this.ips;
+    const state = ips.get(event.sourceIp);
+    if (state === undefined) {
+      // threshold ≥ 2: a first failure never raises on its own.
+      ips.touch(event.sourceIp, () => ({
+        lastSeen: t,
+        firstTime: t,
+        firstEventId: event.id,
+        firstUsername: event.username,
+        failures: undefined,
+        open: undefined,
+      }));
+      return;
+    }
+    ips.touch(event.sourceIp, existing);
     if (t > state.lastSeen) state.lastSeen = t;
 
     const open = state.open;
@@ -95,10 +113,15 @@ export class BruteForceDetector implements Detector {
       this.extend(open, event);
       return;
     }
-    state.failures.add(t, { eventId: event.id, username: event.username });
-    if (state.failures.maxInSpan(t, windowMs) >= this.config.threshold) {
-      state.open = this.raise(event.sourceIp, state.failures);
-      state.failures.clear();
+    let failures = state.failures;
+    if (failures === undefined) {
+      failures = state.failures = new TimeWindow<FailureRef>(2 * windowMs, this.config.threshold * 4);
+      failures.add(state.firstTime, { eventId: state.firstEventId, username: state.firstUsername });
+    }
+    failures.add(t, { eventId: event.id, username: event.username });
+    if (failures.maxInSpan(t, windowMs) >= this.config.threshold) {
+      state.open = this.raise(event.sourceIp, failures);
+      failures.clear();
     }
   }
 
