@@ -5,7 +5,9 @@
  *
  *   node dist/bench/run.js [--events N] [--ips N] [--attackers N] [--rounds N]
  */
+import { spawnSync } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type VigilConfig } from '../src/core/config.js';
 import { nativeJsonParser } from '../src/parsers/native-json.js';
 import { replay } from '../src/pipeline/replay.js';
@@ -17,6 +19,7 @@ import { classifyHttp } from '../src/detect/web/classify.js';
 import { DecisionStore } from '../src/respond/decisions.js';
 import { benchFormats } from '../src/siem/bench-format.js';
 import { benchInsert, openStore } from '../src/store/index.js';
+import type { MemoryFigures } from './memory.js';
 import { prng, syntheticLogins } from './synthetic-logins.js';
 
 function arg(name: string, fallback: number): number {
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
   results.push({ label: 'decision lookups (GET /api/v1/decisions?ip= answers from this)', rows: benchDecisionLookups(allDetectors) });
   results.push({ label: 'SIEM formatters (records/s, one core)', rows: benchFormats(20_000).map((f) => [f.format, Math.round(f.recordsPerSecond).toLocaleString('en')]) });
   results.push({ label: 'audit store inserts (SQLite file, batched)', rows: await benchSqlite() });
+  results.push({ label: 'detector memory: 1M distinct IPs and 1M users tracked, all detectors (own process)', rows: benchDetectorMemory() });
   for (const { label, rows } of results) {
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\n== ${label}\n`);
@@ -142,6 +146,19 @@ function benchDecisionLookups(config: VigilConfig): [string, string][] {
     ['lookups/s', Math.round(lookups / seconds).toLocaleString('en')],
     ['mean per lookup', `${((seconds / lookups) * 1e6).toFixed(2)} µs`],
     ['hits', hits.toLocaleString('en')],
+  ];
+}
+
+/** In a child process, so that its RSS is the detectors' alone. */
+function benchDetectorMemory(): [string, string][] {
+  const script = fileURLToPath(new URL('./memory.js', import.meta.url));
+  const child = spawnSync(process.execPath, ['--expose-gc', script, 'all', '1000000'], { encoding: 'utf8' });
+  if (child.status !== 0) return [['error', (child.stderr || `exit ${String(child.status)}`).trim()]];
+  const figures = JSON.parse(child.stdout) as MemoryFigures;
+  return [
+    ['tracked keys', figures.tracked],
+    ['heap held by detector state', `${figures.heapMiB} MiB`],
+    ['process RSS', `${figures.rssMiB} MiB`],
   ];
 }
 
