@@ -1,7 +1,6 @@
 /**
- * Detector memory with 1M distinct IPs and 1M distinct users tracked: one
- * failed login per (IP, user) pair, every tenth a success, all detectors of
- * the default configuration (or the one named). Run in its own process so
+ * Detector memory with 1M distinct IPs and 1M distinct users tracked, all
+ * detectors of the default configuration (or the one named). Run in its own process so
  * RSS is this workload's alone:
  *
  *   node --expose-gc dist/bench/memory.js [detectorName|all] [keys]
@@ -19,6 +18,8 @@ export interface MemoryFigures {
   tracked: string;
 }
 
+const AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
+
 export function measureDetectorMemory(only: string, keys: number): MemoryFigures {
   const { config } = loadConfig({ env: {}, cwd: '/' });
   if (only !== 'all') {
@@ -31,20 +32,26 @@ export function measureDetectorMemory(only: string, keys: number): MemoryFigures
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const before = process.memoryUsage().heapUsed;
-  const start = Date.parse('2026-01-01T00:00:00Z');
+  const start = Date.parse('2026-01-05T00:00:00Z');
   for (let i = 0; i < keys; i++) {
-    const event: SecurityEvent = {
-      id: `ev-${i}`,
-      // 10 events per ms of event time: 1M keys within 100 s, all inside every window.
-      timestamp: start + Math.floor(i / 10),
-      kind: i % 10 === 0 ? 'login.success' : 'login.failure',
+    // Each IP fails once on its own user, and the user then gets in from a
+    // located address: per-IP state (brute force, stuffing, spraying and its
+    // /24, takeover) and per-user state (distributed, takeover familiarity,
+    // impossible travel) all hold `keys` entries.
+    const username = `user${i}`;
+    const failure: SecurityEvent = {
+      id: `f${i}`,
+      timestamp: start + i,
+      kind: 'login.failure',
       sourceIp: spreadIp(i),
-      username: `user${i}`,
-      userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0',
+      username,
+      userAgent: AGENT,
       labels: {},
     };
-    for (const detector of detectors) detector.onEvent(event);
-    if (i % 100_000 === 99_999) for (const detector of detectors) detector.advance(event.timestamp);
+    const success: SecurityEvent = { ...failure, id: `s${i}`, kind: 'login.success', sourceIp: `81.2.69.${i % 250}` };
+    for (const detector of detectors) detector.onEvent(failure);
+    for (const detector of detectors) detector.onEvent(success);
+    if (i % 100_000 === 99_999) for (const detector of detectors) detector.advance(success.timestamp);
   }
   gc?.();
   const usage = process.memoryUsage();

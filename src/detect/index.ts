@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { IdGenerator } from '../core/ids.js';
-import { GeoIp, type GeoIpConfig } from '../enrich/geoip.js';
+import { GeoIp, type GeoIpConfig, type GeoLocator } from '../enrich/geoip.js';
 import { AnomalousLoginDetector, anomalousLoginConfigSchema } from './anomaly/anomalous-login.js';
 import { IsolationForest } from './anomaly/isolation-forest.js';
 import type { DetectionListener, Detector } from './detector.js';
 import { AccountTakeoverDetector, accountTakeoverConfigSchema } from './login/account-takeover.js';
+import { FailureIndex } from './login/failure-index.js';
 import { BruteForceDetector, bruteForceConfigSchema } from './login/brute-force.js';
 import { CredentialStuffingDetector, credentialStuffingConfigSchema } from './login/credential-stuffing.js';
 import { DistributedAttackDetector, distributedAttackConfigSchema } from './login/distributed-attack.js';
@@ -37,6 +38,21 @@ export interface DetectorDeps {
   geoip: GeoIpConfig;
   /** Resolves relative paths (model file) against the data dir. */
   resolvePath: (path: string) => string;
+  /** A GeoIP locator already open (tools that share one); else one is opened from `geoip`. */
+  geo?: GeoLocator;
+}
+
+/**
+ * One index of the latest failure per IP for the IP-keyed login detectors
+ * that are enabled, sized for the largest of their bounds and windows.
+ */
+function sharedFailureIndex(config: Static<typeof detectorsConfigSchema>): FailureIndex | undefined {
+  const users = [config.bruteForce, config.credentialStuffing, config.passwordSpraying, config.accountTakeover].filter((c) => c.enabled);
+  if (users.length === 0) return undefined;
+  return new FailureIndex({
+    maxTrackedIps: Math.max(...users.map((c) => c.maxTrackedIps)),
+    horizonMs: Math.max(...users.map((c) => 2 * c.windowSeconds * 1000)),
+  });
 }
 
 /** Detector registry: one line per detector, enabled by its config. */
@@ -50,13 +66,15 @@ export function createDetectors(
   const add = (enabled: boolean, make: () => Detector) => {
     if (enabled) detectors.push(make());
   };
-  add(config.bruteForce.enabled, () => new BruteForceDetector(config.bruteForce, listener, ids));
-  add(config.credentialStuffing.enabled, () => new CredentialStuffingDetector(config.credentialStuffing, listener, ids));
-  add(config.passwordSpraying.enabled, () => new PasswordSprayingDetector(config.passwordSpraying, listener, ids, config.credentialStuffing));
+  const index = sharedFailureIndex(config);
+  if (index !== undefined) detectors.push(index);
+  add(config.bruteForce.enabled, () => new BruteForceDetector(config.bruteForce, listener, ids, index));
+  add(config.credentialStuffing.enabled, () => new CredentialStuffingDetector(config.credentialStuffing, listener, ids, index));
+  add(config.passwordSpraying.enabled, () => new PasswordSprayingDetector(config.passwordSpraying, listener, ids, config.credentialStuffing, index));
   add(config.distributedAttack.enabled, () => new DistributedAttackDetector(config.distributedAttack, listener, ids));
-  add(config.accountTakeover.enabled, () => new AccountTakeoverDetector(config.accountTakeover, listener, ids));
+  add(config.accountTakeover.enabled, () => new AccountTakeoverDetector(config.accountTakeover, listener, ids, index));
   add(config.impossibleTravel.enabled, () => {
-    const geo = deps.geoip.enabled ? new GeoIp(deps.geoip) : undefined;
+    const geo = deps.geo ?? (deps.geoip.enabled ? new GeoIp(deps.geoip) : undefined);
     return new ImpossibleTravelDetector(config.impossibleTravel, listener, ids, geo);
   });
   add(config.suspiciousUserAgent.enabled, () => new SuspiciousUserAgentDetector(config.suspiciousUserAgent, listener, ids));

@@ -5,6 +5,7 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
+import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
 import { DetectionTracker } from '../detection-tracker.js';
 import { existing, type FailureRef } from './failure-ref.js';
@@ -88,6 +89,8 @@ export class AccountTakeoverDetector implements Detector {
     private readonly config: AccountTakeoverConfig,
     listener: DetectionListener,
     ids: IdGenerator,
+    /** Shared with the other IP-keyed login detectors; a private one when used alone. */
+    private readonly index = new FailureIndex({ maxTrackedIps: config.maxTrackedIps, horizonMs: 2 * config.windowSeconds * 1000 }),
   ) {
     this.windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'account_takeover', config.severity as ThreatLevel, this.windowMs, listener, ids);
@@ -124,20 +127,15 @@ export class AccountTakeoverDetector implements Detector {
   private onFailure(event: SecurityEvent): void {
     const ip = event.sourceIp;
     const t = event.timestamp;
-    const state = this.ips.get(ip);
+    const seen = this.index.observe(event);
+    let state = this.ips.get(ip);
     if (state === undefined) {
-      this.ips.touch(ip, () => ({
-        lastSeen: t,
-        firstTime: t,
-        first: { eventId: event.id, username: event.username, ip },
-        failures: undefined,
-        successTime: Number.NEGATIVE_INFINITY,
-        successUser: undefined,
-        successEventId: '',
-      }));
-      return;
+      // An IP's first failure lives only in the shared index; its state starts at the second.
+      if (!seen) return;
+      state = this.ipStateFrom(ip, this.index.previousTime, this.index.previousEventId, this.index.previousUsername);
+    } else {
+      this.ips.touch(ip, existing);
     }
-    this.ips.touch(ip, existing);
     if (t > state.lastSeen) state.lastSeen = t;
     let failures = state.failures;
     if (failures === undefined) {
@@ -157,7 +155,12 @@ export class AccountTakeoverDetector implements Detector {
     if (username === undefined) return;
     const ip = event.sourceIp;
     const t = event.timestamp;
-    const state = this.ips.get(ip);
+    let state = this.ips.get(ip);
+    if (state === undefined) {
+      // A single earlier failure from this IP is only in the shared index.
+      const latest = this.index.latest(ip);
+      if (latest !== undefined) state = this.ipStateFrom(ip, latest.time, latest.eventId, latest.username);
+    }
     let raised = false;
     if (state !== undefined) {
       if (t >= state.successTime) {
@@ -168,6 +171,18 @@ export class AccountTakeoverDetector implements Detector {
       raised = this.check(state, ip, username, t, event.id);
     }
     if (!raised) this.remember(username, ip, t);
+  }
+
+  private ipStateFrom(ip: string, time: number, eventId: string, username: string | undefined): IpState {
+    return this.ips.touch(ip, () => ({
+      lastSeen: time,
+      firstTime: time,
+      first: { eventId, username, ip },
+      failures: undefined,
+      successTime: Number.NEGATIVE_INFINITY,
+      successUser: undefined,
+      successEventId: '',
+    }));
   }
 
   /** Raise (or extend) a detection when the success at t is preceded by enough failures from its IP. */

@@ -131,7 +131,11 @@ describe('BruteForceDetector', () => {
     const h = harness({ maxTrackedIps: 3 });
     for (let i = 0; i < 5; i++) h.fail('203.0.113.1', i);
     expect(h.opened).toHaveLength(1);
-    for (let k = 2; k <= 5; k++) h.fail(`203.0.113.${k}`, 10);
+    // An IP gets state of its own at its second failure (its first is in the shared index).
+    for (let k = 2; k <= 5; k++) {
+      h.fail(`203.0.113.${k}`, 10);
+      h.fail(`203.0.113.${k}`, 11);
+    }
     const stats = h.detector.stats();
     expect(stats.trackedKeys).toBe(3);
     expect(stats.evictedKeys).toBe(2);

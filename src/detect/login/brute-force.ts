@@ -8,6 +8,7 @@ import type { DetectionListener, Detector, DetectorStats } from '../detector.js'
 import { KeyedState } from '../windows/keyed-state.js';
 import { TimeWindow } from '../windows/time-window.js';
 import { existing } from './failure-ref.js';
+import { FailureIndex } from './failure-index.js';
 
 export const bruteForceConfigSchema = Type.Object(
   {
@@ -37,14 +38,7 @@ const MAX_COUNTED_USERNAMES = 1000;
 
 interface IpState {
   lastSeen: number;
-  /**
-   * Most IPs fail once and are never seen again: their first failure is kept
-   * inline, and the window is only allocated at the second one.
-   */
-  firstTime: number;
-  firstEventId: string;
-  firstUsername: string | undefined;
-  failures: TimeWindow<FailureRef> | undefined;
+  failures: TimeWindow<FailureRef>;
   open: OpenDetection | undefined;
 }
 
@@ -75,6 +69,8 @@ export class BruteForceDetector implements Detector {
     private readonly config: BruteForceConfig,
     private readonly listener: DetectionListener,
     private readonly ids: IdGenerator,
+    /** Shared with the other IP-keyed login detectors; a private one when used alone. */
+    private readonly index = new FailureIndex({ maxTrackedIps: config.maxTrackedIps, horizonMs: 2 * config.windowSeconds * 1000 }),
   ) {
     this.windowMs = config.windowSeconds * 1000;
     this.ips = new KeyedState<IpState>({
@@ -92,20 +88,19 @@ export class BruteForceDetector implements Detector {
     const t = event.timestamp;
     const windowMs = this.windowMs;
     const ips = this.ips;
-    const state = ips.get(event.sourceIp);
+    const index = this.index;
+    const seen = index.observe(event);
+    let state = ips.get(event.sourceIp);
     if (state === undefined) {
-      // threshold ≥ 2: a first failure never raises on its own.
-      ips.touch(event.sourceIp, () => ({
-        lastSeen: t,
-        firstTime: t,
-        firstEventId: event.id,
-        firstUsername: event.username,
-        failures: undefined,
-        open: undefined,
-      }));
-      return;
+      // Most IPs fail once: their state is only the shared index's entry. At the
+      // second failure the window starts with the one before (threshold ≥ 2).
+      if (!seen) return;
+      const failures = new TimeWindow<FailureRef>(2 * windowMs, this.config.threshold * 4);
+      failures.add(index.previousTime, { eventId: index.previousEventId, username: index.previousUsername });
+      state = ips.touch(event.sourceIp, () => ({ lastSeen: Math.max(t, index.previousTime), failures, open: undefined }));
+    } else {
+      ips.touch(event.sourceIp, existing);
     }
-    ips.touch(event.sourceIp, existing);
     if (t > state.lastSeen) state.lastSeen = t;
 
     const open = state.open;
@@ -113,11 +108,7 @@ export class BruteForceDetector implements Detector {
       this.extend(open, event);
       return;
     }
-    let failures = state.failures;
-    if (failures === undefined) {
-      failures = state.failures = new TimeWindow<FailureRef>(2 * windowMs, this.config.threshold * 4);
-      failures.add(state.firstTime, { eventId: state.firstEventId, username: state.firstUsername });
-    }
+    const failures = state.failures;
     failures.add(t, { eventId: event.id, username: event.username });
     if (failures.maxInSpan(t, windowMs) >= this.config.threshold) {
       state.open = this.raise(event.sourceIp, failures);

@@ -6,6 +6,7 @@ import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
+import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
 import { findDenseSpan, type DenseSpan } from './dense-span.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
@@ -32,13 +33,10 @@ export const credentialStuffingConfigSchema = Type.Object(
 );
 export type CredentialStuffingConfig = Static<typeof credentialStuffingConfigSchema>;
 
-/** Per IP. The first failure is kept inline: most IPs fail once and never need a window. */
+/** Per IP with at least two failures (a single one is in the shared FailureIndex). */
 interface IpState {
   lastSeen: number;
-  firstTime: number;
-  firstEventId: string;
-  firstUsername: string | undefined;
-  failures: TimeWindow<FailureRef> | undefined;
+  failures: TimeWindow<FailureRef>;
 }
 
 /**
@@ -64,6 +62,8 @@ export class CredentialStuffingDetector extends TrackingDetector<IpState> {
     private readonly config: CredentialStuffingConfig,
     listener: DetectionListener,
     ids: IdGenerator,
+    /** Shared with the other IP-keyed login detectors; a private one when used alone. */
+    private readonly index = new FailureIndex({ maxTrackedIps: config.maxTrackedIps, horizonMs: 2 * config.windowSeconds * 1000 }),
   ) {
     super();
     this.windowMs = config.windowSeconds * 1000;
@@ -81,35 +81,30 @@ export class CredentialStuffingDetector extends TrackingDetector<IpState> {
     if (event.kind !== 'login.failure' || isCompanion(event)) return;
     const ip = event.sourceIp;
     const t = event.timestamp;
+    const index = this.index;
+    const seen = index.observe(event);
     const open = this.tracker.get(ip);
     if (open !== undefined) {
       this.tracker.note(open, t, event.id, event.username, undefined);
       open.detection.confidence = this.confidence(open.usernames.size);
       return;
     }
-    const state = this.ips.get(ip);
+    let state = this.ips.get(ip);
     if (state === undefined) {
-      this.ips.touch(ip, () => ({
-        lastSeen: t,
-        firstTime: t,
-        firstEventId: event.id,
-        firstUsername: event.username,
-        failures: undefined,
-      }));
-      return;
+      // An IP's first failure lives only in the shared index; its window starts at the second.
+      if (!seen) return;
+      const failures = new TimeWindow<FailureRef>(2 * this.windowMs, Math.max(64, 4 * this.config.minFailures));
+      failures.add(index.previousTime, { eventId: index.previousEventId, username: index.previousUsername, ip });
+      state = this.ips.touch(ip, () => ({ lastSeen: Math.max(t, index.previousTime), failures }));
+    } else {
+      this.ips.touch(ip, existing);
     }
-    this.ips.touch(ip, existing);
     if (t > state.lastSeen) state.lastSeen = t;
-    let failures = state.failures;
-    if (failures === undefined) {
-      failures = state.failures = new TimeWindow<FailureRef>(2 * this.windowMs, Math.max(64, 4 * this.config.minFailures));
-      failures.add(state.firstTime, { eventId: state.firstEventId, username: state.firstUsername, ip });
-    }
+    const failures = state.failures;
     failures.add(t, { eventId: event.id, username: event.username, ip });
     if (failures.length < this.config.minFailures) return;
     if (!findDenseSpan(failures.times, failures.items, usernameOf, t, this.windowMs, this.accept, this.scratch, this.span)) return;
     this.raise(ip, failures, t);
-    state.failures = undefined;
     this.ips.delete(ip);
   }
 

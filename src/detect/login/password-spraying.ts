@@ -5,6 +5,7 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
+import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
 import type { CredentialStuffingConfig } from './credential-stuffing.js';
 import { findDenseSpan, type DenseSpan } from './dense-span.js';
@@ -115,6 +116,8 @@ export class PasswordSprayingDetector implements Detector {
     listener: DetectionListener,
     ids: IdGenerator,
     stuffing: StuffingBurst = DEFAULT_STUFFING_BURST,
+    /** Shared with the other IP-keyed login detectors; a private one when used alone. */
+    private readonly index = new FailureIndex({ maxTrackedIps: config.maxTrackedIps, horizonMs: 2 * config.windowSeconds * 1000 }),
   ) {
     this.windowMs = config.windowSeconds * 1000;
     this.burstMs = stuffing.windowSeconds * 1000;
@@ -133,10 +136,11 @@ export class PasswordSprayingDetector implements Detector {
     const kind = event.kind;
     if (kind === 'login.failure') {
       if (isCompanion(event)) return;
-      this.onFailure(this.ips, event.sourceIp, false, event);
+      const seen = this.index.observe(event);
+      this.onFailure(this.ips, event.sourceIp, false, event, seen);
       if (this.config.ranges) {
         const range = networkOf(event.sourceIp);
-        if (range !== undefined) this.onFailure(this.ranges, range, true, event);
+        if (range !== undefined) this.onFailure(this.ranges, range, true, event, false);
       }
     } else if (kind === 'login.success' && this.config.redeemOnSuccess && event.username !== undefined) {
       this.redeem(event.sourceIp, event.username);
@@ -162,7 +166,8 @@ export class PasswordSprayingDetector implements Detector {
     };
   }
 
-  private onFailure(states: KeyedState<KeyState>, key: string, isRange: boolean, event: SecurityEvent): void {
+  /** `seenBefore`: for an IP key, the shared index holds an earlier failure from it. */
+  private onFailure(states: KeyedState<KeyState>, key: string, isRange: boolean, event: SecurityEvent, seenBefore: boolean): void {
     const t = event.timestamp;
     const ip = event.sourceIp;
     const open = this.tracker.get(key);
@@ -171,18 +176,25 @@ export class PasswordSprayingDetector implements Detector {
       open.detection.confidence = this.confidence(open.usernames.size);
       return;
     }
-    const state = states.get(key);
+    let state = states.get(key);
     if (state === undefined) {
-      states.touch(key, () => ({
-        lastSeen: t,
-        firstTime: t,
-        first: { eventId: event.id, username: event.username, ip },
-        failures: undefined,
-        lastBurst: Number.NEGATIVE_INFINITY,
-      }));
-      return;
+      if (isRange) {
+        // A range's first failure is kept inline; its window starts at the second.
+        states.touch(key, () => ({
+          lastSeen: t,
+          firstTime: t,
+          first: { eventId: event.id, username: event.username, ip },
+          failures: undefined,
+          lastBurst: Number.NEGATIVE_INFINITY,
+        }));
+        return;
+      }
+      // An IP's first failure lives only in the shared index; its window starts at the second.
+      if (!seenBefore) return;
+      state = this.ipStateFromIndex(ip);
+    } else {
+      states.touch(key, existing);
     }
-    states.touch(key, existing);
     if (t > state.lastSeen) state.lastSeen = t;
     let failures = state.failures;
     if (failures === undefined) {
@@ -258,11 +270,42 @@ export class PasswordSprayingDetector implements Detector {
     this.tracker.announce(tracked);
   }
 
-  /** The user got in from this address: its failures there were typos, not guesses. */
+  /** State for an IP at its second failure, its window starting with the first (from the index). */
+  private ipStateFromIndex(ip: string): KeyState {
+    const index = this.index;
+    const first: FailureRef = { eventId: index.previousEventId, username: index.previousUsername, ip };
+    const failures = new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity);
+    failures.add(index.previousTime, first);
+    return this.ips.touch(ip, () => ({
+      lastSeen: index.previousTime,
+      firstTime: index.previousTime,
+      first,
+      failures,
+      lastBurst: Number.NEGATIVE_INFINITY,
+    }));
+  }
+
+  /**
+   * The user got in from this address: its failures there were typos, not
+   * guesses. An IP's state stays (emptied) rather than going, so that its
+   * next failure does not start from the redeemed one in the shared index.
+   */
   private redeem(ip: string, username: string): void {
     const state = this.ips.get(ip);
-    if (state === undefined) return;
-    if (removeFailures(state, username, ip)) this.ips.delete(ip);
+    if (state !== undefined) {
+      removeFailures(state, username, ip);
+    } else {
+      const latest = this.index.latest(ip);
+      if (latest !== undefined && latest.username === username) {
+        this.ips.touch(ip, () => ({
+          lastSeen: latest.time,
+          firstTime: latest.time,
+          first: { eventId: latest.eventId, username, ip },
+          failures: new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity),
+          lastBurst: Number.NEGATIVE_INFINITY,
+        }));
+      }
+    }
     if (!this.config.ranges) return;
     const range = networkOf(ip);
     const rangeState = range === undefined ? undefined : this.ranges.get(range);

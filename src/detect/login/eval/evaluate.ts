@@ -4,16 +4,10 @@ import { Value } from '@sinclair/typebox/value';
 import type { Detection } from '../../../core/detection.js';
 import type { SecurityEvent } from '../../../core/event.js';
 import { IdGenerator } from '../../../core/ids.js';
-import type { GeoLocator } from '../../../enrich/geoip.js';
+import { geoIpConfigSchema, type GeoLocator } from '../../../enrich/geoip.js';
+import { createDetectors, detectorsConfigSchema } from '../../index.js';
 import { normalizeNative } from '../../../parsers/native-json.js';
 import type { DetectionListener, Detector } from '../../detector.js';
-import { AccountTakeoverDetector, accountTakeoverConfigSchema } from '../account-takeover.js';
-import { BruteForceDetector, bruteForceConfigSchema } from '../brute-force.js';
-import { CredentialStuffingDetector, credentialStuffingConfigSchema } from '../credential-stuffing.js';
-import { DistributedAttackDetector, distributedAttackConfigSchema } from '../distributed-attack.js';
-import { ImpossibleTravelDetector, impossibleTravelConfigSchema } from '../impossible-travel.js';
-import { PasswordSprayingDetector, passwordSprayingConfigSchema } from '../password-spraying.js';
-import { SuspiciousUserAgentDetector, suspiciousUserAgentConfigSchema } from '../suspicious-user-agent.js';
 import { ATTACK_TYPES, type AttackType } from './generator.js';
 
 /** A component's configuration with every default filled in. */
@@ -21,18 +15,14 @@ export function defaults<S extends TSchema>(schema: S): Static<S> {
   return Value.Default(schema, {}) as Static<S>;
 }
 
-/** Every login detector with its default configuration, as the service would run them. */
+/**
+ * Every login detector with its default configuration, built by the same
+ * registry as the service (so they share state the way they do there).
+ */
 export function createLoginDetectors(listener: DetectionListener, ids: IdGenerator, geo: GeoLocator | undefined): Detector[] {
-  const stuffing = defaults(credentialStuffingConfigSchema);
-  return [
-    new BruteForceDetector(defaults(bruteForceConfigSchema), listener, ids),
-    new CredentialStuffingDetector(stuffing, listener, ids),
-    new PasswordSprayingDetector(defaults(passwordSprayingConfigSchema), listener, ids, stuffing),
-    new DistributedAttackDetector(defaults(distributedAttackConfigSchema), listener, ids),
-    new AccountTakeoverDetector(defaults(accountTakeoverConfigSchema), listener, ids),
-    new ImpossibleTravelDetector(defaults(impossibleTravelConfigSchema), listener, ids, geo),
-    new SuspiciousUserAgentDetector(defaults(suspiciousUserAgentConfigSchema), listener, ids),
-  ];
+  const config = defaults(detectorsConfigSchema);
+  for (const name of ['anomalousLogin', 'webAttack', 'portScan', 'violation'] as const) config[name].enabled = false;
+  return createDetectors(config, listener, ids, { geoip: defaults(geoIpConfigSchema), resolvePath: (path) => path, geo });
 }
 
 export interface RunResult {
