@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { IdGenerator } from '../core/ids.js';
-import { GeoIp, type GeoIpConfig } from '../enrich/geoip.js';
+import { GeoIp, type GeoIpConfig, type GeoLocator } from '../enrich/geoip.js';
 import { AnomalousLoginDetector, anomalousLoginConfigSchema } from './anomaly/anomalous-login.js';
 import { IsolationForest } from './anomaly/isolation-forest.js';
 import type { DetectionListener, Detector } from './detector.js';
@@ -37,6 +37,8 @@ export interface DetectorDeps {
   geoip: GeoIpConfig;
   /** Resolves relative paths (model file) against the data dir. */
   resolvePath: (path: string) => string;
+  /** A GeoIP reader to share (else one is opened when geoip.enabled). */
+  locator?: GeoLocator;
 }
 
 /** Detector registry: one line per detector, enabled by its config. */
@@ -56,7 +58,7 @@ export function createDetectors(
   add(config.distributedAttack.enabled, () => new DistributedAttackDetector(config.distributedAttack, listener, ids));
   add(config.accountTakeover.enabled, () => new AccountTakeoverDetector(config.accountTakeover, listener, ids));
   add(config.impossibleTravel.enabled, () => {
-    const geo = deps.geoip.enabled ? new GeoIp(deps.geoip) : undefined;
+    const geo = deps.locator ?? (deps.geoip.enabled ? new GeoIp(deps.geoip) : undefined);
     return new ImpossibleTravelDetector(config.impossibleTravel, listener, ids, geo);
   });
   add(config.suspiciousUserAgent.enabled, () => new SuspiciousUserAgentDetector(config.suspiciousUserAgent, listener, ids));
