@@ -118,8 +118,7 @@ export class EventMetrics {
   private readonly reasonCounts: number[] = [];
   private readonly sourceCounts: number[] = [];
   private readonly countryCounts: number[] = [];
-  private loginSuccesses = 0;
-  private loginFailures = 0;
+  private readonly logins = { success: 0, failure: 0 };
   private processingHistogram: BatchHistogram | undefined;
   private durationHistogram: BatchHistogram | undefined;
   /** Durations seen before registration (tests without a registry still count). */
@@ -171,9 +170,9 @@ export class EventMetrics {
 
       if (type === LOGIN_SUCCESS || type === LOGIN_FAILURE) {
         if (isCompanion(event)) continue;
-        if (type === LOGIN_SUCCESS) this.loginSuccesses++;
+        if (type === LOGIN_SUCCESS) this.logins.success++;
         else {
-          this.loginFailures++;
+          this.logins.failure++;
           bump(this.reasonCounts, this.reasonIndex(event.reason));
         }
         const ms = event.durationMs;
@@ -188,7 +187,7 @@ export class EventMetrics {
   /** Register the metrics in `registry`; `readers` give values other components keep. */
   register(registry: Registry, readers: EventMetricsReaders = {}): void {
     const registers = [registry];
-    const self = this;
+    const { counts, byType, networks, reasons, sources, countries, reasonCounts, sourceCounts, countryCounts, logins } = this;
     new Counter({
       name: 'security_events_total',
       help:
@@ -198,8 +197,7 @@ export class EventMetrics {
       registers,
       collect() {
         this.reset();
-        const counts = self.counts;
-        const networks = self.networks.values;
+        const networkValues = networks.values;
         for (let slot = 0; slot < counts.length; slot++) {
           const value = counts[slot] as number;
           if (value === 0) continue;
@@ -211,7 +209,7 @@ export class EventMetrics {
               component: COMPONENT_OF[type],
               event_type: type,
               threat_level: EVENT_LEVELS[rest % LEVELS] as string,
-              client_ip_masked: networks[network] as string,
+              client_ip_masked: networkValues[network] as string,
             },
             value,
           );
@@ -225,8 +223,8 @@ export class EventMetrics {
       registers,
       collect() {
         this.reset();
-        this.inc({ result: 'success' }, self.loginSuccesses);
-        this.inc({ result: 'failure' }, self.loginFailures);
+        this.inc({ result: 'success' }, logins.success);
+        this.inc({ result: 'failure' }, logins.failure);
       },
     });
     new Counter({
@@ -236,9 +234,9 @@ export class EventMetrics {
       registers,
       collect() {
         this.reset();
-        const values = self.reasons.values;
-        for (let i = 0; i < self.reasonCounts.length; i++) {
-          const n = self.reasonCounts[i] as number;
+        const values = reasons.values;
+        for (let i = 0; i < reasonCounts.length; i++) {
+          const n = reasonCounts[i] as number;
           if (n > 0) this.inc({ reason: values[i] as string }, n);
         }
       },
@@ -264,7 +262,7 @@ export class EventMetrics {
         collect() {
           this.reset();
           let total = 0;
-          for (const type of types) total += self.byType[TYPE_INDEX.get(type) as number] as number;
+          for (const type of types) total += byType[TYPE_INDEX.get(type) as number] as number;
           if (findings !== undefined) total += readers.webFindings?.()[findings] ?? 0;
           this.inc(total);
         },
@@ -304,9 +302,9 @@ export class EventMetrics {
       registers,
       collect() {
         this.reset();
-        const values = self.countries.values;
-        for (let i = 0; i < self.countryCounts.length; i++) {
-          const n = self.countryCounts[i] as number;
+        const values = countries.values;
+        for (let i = 0; i < countryCounts.length; i++) {
+          const n = countryCounts[i] as number;
           if (n > 0) this.inc({ country: values[i] as string }, n);
         }
       },
@@ -318,9 +316,9 @@ export class EventMetrics {
       registers,
       collect() {
         this.reset();
-        const values = self.sources.values;
-        for (let i = 0; i < self.sourceCounts.length; i++) {
-          const n = self.sourceCounts[i] as number;
+        const values = sources.values;
+        for (let i = 0; i < sourceCounts.length; i++) {
+          const n = sourceCounts[i] as number;
           if (n > 0) this.inc({ source: values[i] as string }, n);
         }
       },
@@ -332,10 +330,10 @@ export class EventMetrics {
       registers,
       collect() {
         this.reset();
-        this.inc({ label: 'client_ip_masked' }, self.networks.overflowed);
-        this.inc({ label: 'reason' }, self.reasons.overflowed);
-        this.inc({ label: 'source' }, self.sources.overflowed);
-        this.inc({ label: 'country' }, self.countries.overflowed);
+        this.inc({ label: 'client_ip_masked' }, networks.overflowed);
+        this.inc({ label: 'reason' }, reasons.overflowed);
+        this.inc({ label: 'source' }, sources.overflowed);
+        this.inc({ label: 'country' }, countries.overflowed);
       },
     });
   }
