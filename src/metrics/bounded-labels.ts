@@ -24,6 +24,11 @@ export class BoundedLabels {
     for (const value of seed) this.add(value);
   }
 
+  /** Index of `other`, or -1 while nothing has overflowed. */
+  get otherIndex(): number {
+    return this.overflowIndex;
+  }
+
   get size(): number {
     return this.values.length;
   }

@@ -8,6 +8,7 @@ import { silentLogger } from '../core/logger.js';
 import { loginFeatures } from '../detect/anomaly/features.js';
 import { IsolationForest } from '../detect/anomaly/isolation-forest.js';
 import { VigilService } from '../service.js';
+import { ipv4Slash24 } from './event-metrics.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00Z');
 let dirs: string[] = [];
@@ -200,5 +201,14 @@ describe('event metrics through the service pipeline', () => {
     expect(odd).toBeCloseTo(model.score(loginFeatures(unusual)), 9);
     expect(odd).toBeGreaterThan(ordinary);
     expect(odd).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('ipv4Slash24', () => {
+  it('packs the first three octets, and refuses what is not dotted IPv4', () => {
+    expect(ipv4Slash24('203.0.113.77')).toBe(203 * 65536 + 113);
+    expect(ipv4Slash24('203.0.113.1')).toBe(ipv4Slash24('203.0.113.254'));
+    expect(ipv4Slash24('203.0.114.1')).not.toBe(ipv4Slash24('203.0.113.1'));
+    for (const bad of ['2001:db8::1', '1.2', '256.1.1.1', 'a.b.c.d', '1..2.3', '1234.1.1.1', '']) expect(ipv4Slash24(bad), bad).toBe(-1);
   });
 });

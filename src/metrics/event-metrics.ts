@@ -78,6 +78,8 @@ export const KNOWN_FAILURE_REASONS: readonly string[] = [
 const REASON_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
 const COUNTRY_SHAPE = /^[A-Z]{2}$/;
 const MAX_COUNTRIES = 300;
+/** IPv4 /24 → network label index, so most events need neither a string nor a string hash. Cleared when full. */
+const V4_CACHE_MAX = 65_536;
 
 /** Seconds per event (processing) and per login (duration) histogram buckets. */
 export const PROCESSING_BUCKETS = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.1];
@@ -115,6 +117,7 @@ export class EventMetrics {
   private readonly reasons: BoundedLabels;
   private readonly sources: BoundedLabels;
   private readonly countries = new BoundedLabels(MAX_COUNTRIES);
+  private readonly v4Networks = new Map<number, number>();
   private readonly reasonCounts: number[] = [];
   private readonly sourceCounts: number[] = [];
   private readonly countryCounts: number[] = [];
@@ -151,7 +154,7 @@ export class EventMetrics {
       const ip = event.sourceIp;
       if (ip !== lastIp) {
         lastIp = ip;
-        lastNetwork = this.networks.indexOf(maskedNetwork(ip));
+        lastNetwork = this.networkIndex(ip);
         const level = levelOf?.(ip);
         lastLevel = level === undefined ? 0 : LEVEL_INDEX[level];
       }
@@ -338,6 +341,21 @@ export class EventMetrics {
     });
   }
 
+  /** Index of the masked network of `ip`: IPv4 through an integer-keyed cache, the rest by its label. */
+  private networkIndex(ip: string): number {
+    const key = ip.indexOf(':') === -1 ? ipv4Slash24(ip) : -1;
+    if (key < 0) return this.networks.indexOf(maskedNetwork(ip));
+    const cached = this.v4Networks.get(key);
+    if (cached !== undefined) {
+      if (cached === this.networks.otherIndex) this.networks.overflowed++;
+      return cached;
+    }
+    const index = this.networks.indexOf(maskedNetwork(ip));
+    if (this.v4Networks.size >= V4_CACHE_MAX) this.v4Networks.clear();
+    this.v4Networks.set(key, index);
+    return index;
+  }
+
   private observeDuration(seconds: number): void {
     if (!(seconds >= 0)) return;
     if (this.durationHistogram !== undefined) this.durationHistogram.observe(seconds);
@@ -356,6 +374,30 @@ export class EventMetrics {
     const label = code !== undefined && COUNTRY_SHAPE.test(code) ? code : 'unknown';
     bump(this.countryCounts, this.countries.indexOf(label));
   }
+}
+
+/** The first three octets of a dotted IPv4 address as one integer, or -1 when it is not one. */
+export function ipv4Slash24(ip: string): number {
+  let key = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || octet > 255) return -1;
+      key = key * 256 + octet;
+      if (++dots === 3) return key;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      octet = octet * 10 + (c - 48);
+      digits++;
+    } else {
+      return -1;
+    }
+  }
+  return -1;
 }
 
 function bump(counts: number[], index: number): void {
