@@ -95,7 +95,8 @@ export class VigilService {
       closed: (d: Detection) => this.pipeline.closed(d),
     };
     // One GeoIP reader (loaded on first lookup) for the detectors and the by-country metric.
-    const locator = config.geoip.enabled ? new GeoIp(config.geoip) : undefined;
+    const wantsGeo = config.detectors.impossibleTravel.enabled || config.metrics.countryLookup;
+    const locator = config.geoip.enabled && wantsGeo ? new GeoIp(config.geoip) : undefined;
     const detectors = createDetectors(config.detectors, relay, new IdGenerator('det'), {
       geoip: config.geoip,
       resolvePath: (path) => resolve(config.dataDir, path),
