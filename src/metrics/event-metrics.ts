@@ -253,7 +253,7 @@ export class EventMetrics {
     for (const seconds of this.pendingDurations.splice(0)) this.durationHistogram.observe(seconds);
     this.processingHistogram = new BatchHistogram(
       'security_events_processing_time',
-      'Seconds of processing (detectors, response) per event; measured per batch, each event recorded with its batch mean.',
+      'Seconds of processing per event (detectors, response, hand-off to store and SIEM); timed per batch, each event recorded with its batch mean.',
       PROCESSING_BUCKETS,
       registry,
     );
