@@ -9,7 +9,9 @@ import { IdGenerator } from './core/ids.js';
 import { VERSION } from './core/version.js';
 import { createDetectors } from './detect/index.js';
 import type { DetectionListener } from './detect/detector.js';
-import { VigilMetrics } from './metrics/registry.js';
+import { VigilMetrics, observeEvents } from './metrics/registry.js';
+import { EventMetrics } from './metrics/event-metrics.js';
+import { GeoIp } from './enrich/geoip.js';
 import { DetectionOutputs } from './pipeline/detection-outputs.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { EnforcementRegistry } from './respond/enforcement.js';
@@ -42,6 +44,8 @@ export class VigilService {
   readonly pipeline: Pipeline;
   readonly detections: DetectionStore;
   readonly metrics: VigilMetrics;
+  /** Per-event security metrics (security_events_total, login_*, …), counted per batch. */
+  readonly eventMetrics: EventMetrics;
   readonly outputs: DetectionOutputs;
   readonly sources: Source[] = [];
   /** The audit store, once started (store.enabled). */
@@ -90,9 +94,13 @@ export class VigilService {
       opened: (d: Detection) => this.pipeline.opened(d),
       closed: (d: Detection) => this.pipeline.closed(d),
     };
+    // One GeoIP reader (loaded on first lookup) for the detectors and the by-country metric.
+    const wantsGeo = config.detectors.impossibleTravel.enabled || config.metrics.countryLookup;
+    const locator = config.geoip.enabled && wantsGeo ? new GeoIp(config.geoip) : undefined;
     const detectors = createDetectors(config.detectors, relay, new IdGenerator('det'), {
       geoip: config.geoip,
       resolvePath: (path) => resolve(config.dataDir, path),
+      ...(locator === undefined ? {} : { locator }),
     });
     this.response = new ResponseStage(
       { config: config.response, ids: new IdGenerator('inc') },
@@ -107,8 +115,14 @@ export class VigilService {
           logger.warn({ incident: incident.id, level, scope: incident.subject.scope, detections: incident.detections.length }, 'alert'),
       },
     );
+    const incidents = this.response.engine.incidents;
+    this.eventMetrics = new EventMetrics(config.metrics, {
+      levelOf: (ip) => (incidents.size === 0 ? undefined : incidents.openFor('ip', ip)?.level),
+      ...(locator === undefined || !config.metrics.countryLookup ? {} : { locator }),
+    });
     this.pipeline = new Pipeline({
       response: this.response,
+      onBatch: (events, seconds) => this.eventMetrics.observeBatch(events, seconds),
       eventSink: (events) => {
         if (this.siemWantsEvents) this.siem?.forward(events.map((event) => fromSecurityEvent(event)));
         this.writer?.append(events);
@@ -123,6 +137,7 @@ export class VigilService {
     this.metrics.observePipeline(this.pipeline, this.outputs, detectors);
     this.metrics.observeSources(this.sourceCounters);
     this.metrics.observeResponse(this.response, () => this.decisionTime());
+    observeEvents(this.metrics, this.eventMetrics, detectors, this.response);
     for (const point of config.enforcement.points) this.enforcement.register(point.name, point.kind, point.apiKey, this.clock.now());
     for (const sourceConfig of config.sources) {
       this.sources.push(

@@ -7,6 +7,7 @@ import { authConfigSchema } from '../api/auth.js';
 import { serverConfigSchema } from '../api/server-config.js';
 import { detectorsConfigSchema } from '../detect/index.js';
 import { geoIpConfigSchema } from '../enrich/geoip.js';
+import { metricsConfigSchema } from '../metrics/config.js';
 import { pipelineConfigSchema } from '../pipeline/pipeline.js';
 import { enforcementConfigSchema } from '../respond/enforcement.js';
 import { responseConfigSchema } from '../respond/responder.js';
@@ -35,6 +36,7 @@ export const configSchema = Type.Object(
     enforcement: enforcementConfigSchema,
     detectors: detectorsConfigSchema,
     geoip: geoIpConfigSchema,
+    metrics: metricsConfigSchema,
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
     log: Type.Object(
       {

@@ -38,6 +38,8 @@ export interface SecurityEvent {
   /** Failure reason for login.failure (INVALID_PASSWORD, ACCOUNT_LOCKED, …). */
   reason?: string;
   sessionId?: string;
+  /** How long the login took in milliseconds, when the reporter measured it (login_duration_seconds). */
+  durationMs?: number;
   /** The native violation type (XSS_ATTACK, SQL_INJECTION, …) for waf.violation. */
   violationType?: string;
   /** Free-form payload of a violation event (kept as text, length-capped). */

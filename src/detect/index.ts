@@ -38,8 +38,8 @@ export interface DetectorDeps {
   geoip: GeoIpConfig;
   /** Resolves relative paths (model file) against the data dir. */
   resolvePath: (path: string) => string;
-  /** A GeoIP locator already open (tools that share one); else one is opened from `geoip`. */
-  geo?: GeoLocator;
+  /** A GeoIP reader to share (else one is opened when geoip.enabled). */
+  locator?: GeoLocator;
 }
 
 /**
@@ -74,7 +74,7 @@ export function createDetectors(
   add(config.distributedAttack.enabled, () => new DistributedAttackDetector(config.distributedAttack, listener, ids));
   add(config.accountTakeover.enabled, () => new AccountTakeoverDetector(config.accountTakeover, listener, ids, index));
   add(config.impossibleTravel.enabled, () => {
-    const geo = deps.geo ?? (deps.geoip.enabled ? new GeoIp(deps.geoip) : undefined);
+    const geo = deps.locator ?? (deps.geoip.enabled ? new GeoIp(deps.geoip) : undefined);
     return new ImpossibleTravelDetector(config.impossibleTravel, listener, ids, geo);
   });
   add(config.suspiciousUserAgent.enabled, () => new SuspiciousUserAgentDetector(config.suspiciousUserAgent, listener, ids));

@@ -7,6 +7,9 @@ import type { ResponseStage } from '../respond/response-stage.js';
 import type { EventWriter } from '../store/index.js';
 import type { DestinationStats, SiemForwarder } from '../siem/index.js';
 import { THREAT_LEVELS } from '../core/threat-level.js';
+import { AnomalousLoginDetector } from '../detect/anomaly/anomalous-login.js';
+import { WebAttackDetector } from '../detect/web/web-attack-detector.js';
+import type { EventMetrics } from './event-metrics.js';
 
 export interface IngestCounters {
   received: Counter<'source'>;
@@ -254,6 +257,31 @@ export class VigilMetrics {
       },
     });
   }
+}
+
+/**
+ * The per-event security metrics (security_events_total, login_*, the
+ * violation counters, …) counted by `events`, plus what the detectors and the
+ * incident tracker keep; see event-metrics.ts.
+ */
+export function observeEvents(metrics: VigilMetrics, events: EventMetrics, detectors: readonly Detector[], response?: ResponseStage): void {
+  const web = detectors.find((d): d is WebAttackDetector => d instanceof WebAttackDetector);
+  const anomaly = detectors.find((d): d is AnomalousLoginDetector => d instanceof AnomalousLoginDetector);
+  events.register(metrics.registry, {
+    ...(web === undefined ? {} : { webFindings: () => web.httpFindings }),
+    ...(anomaly === undefined ? {} : { anomalyScore: () => anomaly.lastScore }),
+  });
+  if (response === undefined) return;
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'vigil_incidents_open',
+    help: 'Open incidents (by subject IP or user).',
+    registers,
+    collect() {
+      this.set(response.engine.incidents.size);
+    },
+  });
+  readCounter(registers, 'vigil_incidents_evicted_total', 'Incidents resolved early because maxOpenIncidents was reached.', () => response.engine.incidents.evicted);
 }
 
 /** A counter whose value is read from plain numbers at scrape time (nothing to do per event). */

@@ -33,6 +33,17 @@ describe('native JSON events', () => {
     expect(event?.id).toMatch(/^ev-t-/);
   });
 
+  it('keeps an optional login duration and refuses a bad one', () => {
+    const ok = normalizeNative({ eventType: 'LOGIN_SUCCESS', sourceIp: '203.0.113.5', durationMs: 250 }, ctx);
+    expect(ok.event?.durationMs).toBe(250);
+    expect(normalizeNative({ eventType: 'LOGIN_SUCCESS', sourceIp: '203.0.113.5' }, ctx).event?.durationMs).toBeUndefined();
+    expect(normalizeNative({ kind: 'login.failure', sourceIp: '203.0.113.5', durationMs: 12.5 }, ctx).event?.durationMs).toBe(12.5);
+    expect(normalizeNative({ eventType: 'LOGIN_FAILURE', sourceIp: '203.0.113.5', durationMs: -1 }, ctx).error).toBe(
+      'durationMs: expected a number of milliseconds ≥ 0, got number -1',
+    );
+    expect(normalizeNative({ eventType: 'LOGIN_FAILURE', sourceIp: '203.0.113.5', durationMs: '5' }, ctx).error).toMatch(/^durationMs: expected/);
+  });
+
   it('normalises a security violation with object eventData', () => {
     const { event } = normalizeNative(
       { eventType: 'XSS_ATTACK', clientIp: '::ffff:198.51.100.2', eventData: { param: '<script>' }, timestamp: 1000 },

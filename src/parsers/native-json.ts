@@ -6,7 +6,7 @@ import type { LineParser, ParseContext, ParseOutcome } from './parser.js';
 /**
  * Vigil's native event JSON, in three shapes:
  *  - login events: {eventType: LOGIN_FAILURE|LOGIN_SUCCESS, timestamp, sourceIp,
- *    username, reason, userAgent, sessionId, userId}
+ *    username, reason, userAgent, sessionId, userId, durationMs}
  *  - security violations: {eventType: XSS_ATTACK|CSRF_VIOLATION|SQL_INJECTION|
  *    CORS_VIOLATION|RATE_LIMIT_VIOLATION|<any other>, clientIp, eventData, timestamp}
  *  - normalised events: {kind, timestamp, sourceIp, …} (the SecurityEvent shape)
@@ -148,6 +148,7 @@ function toEvent(record: Record<string, unknown>, ctx: NativeContext): SecurityE
         userAgent: optionalText(record, 'userAgent'),
         reason: optionalText(record, 'reason'),
         sessionId: optionalText(record, 'sessionId'),
+        durationMs: duration(record.durationMs),
         labels,
       };
       return event;
@@ -186,7 +187,17 @@ function toEvent(record: Record<string, unknown>, ctx: NativeContext): SecurityE
     destinationPort: port(record.destinationPort),
     http: httpInfo(record.http),
     labels,
+    durationMs: duration(record.durationMs),
   };
+}
+
+/** A login's duration in milliseconds: a finite number ≥ 0 (optional). */
+function duration(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(`durationMs: expected a number of milliseconds ≥ 0, got ${describe(value)}`);
+  }
+  return value;
 }
 
 function port(value: unknown): number | undefined {

@@ -37,6 +37,8 @@ export class AnomalousLoginDetector extends TrackingDetector {
   protected readonly tracker: DetectionTracker;
   private readonly features: number[] = [];
   scored = 0;
+  /** Anomaly score s ∈ (0, 1] of the most recently scored login (security_anomaly_confidence_score). */
+  lastScore: number | undefined;
 
   constructor(
     private readonly config: AnomalousLoginConfig,
@@ -53,6 +55,8 @@ export class AnomalousLoginDetector extends TrackingDetector {
     if (model === undefined || !isLoginEvent(event)) return;
     this.scored++;
     const value = model.decisionFunction(loginFeatures(event, this.features));
+    // decision_function = −s − offset, so s comes for free.
+    this.lastScore = -value - model.offset;
     if (!(value < this.config.threshold)) return;
     const ip = event.sourceIp;
     let tracked = this.tracker.get(ip);

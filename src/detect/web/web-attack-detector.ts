@@ -8,7 +8,7 @@ import { classifyHttp, classifyValue } from './classify.js';
 import { classifyCommand, COMMAND_SEVERITY } from './command.js';
 import { loadCustomRules, type CustomRule } from './custom-rules.js';
 import { DEFAULT_MAX_VALUE_LENGTH } from './normalize.js';
-import { WEB_ATTACK_CLASSES, WEB_ATTACK_SEVERITY } from './types.js';
+import { WEB_ATTACK_CLASSES, WEB_ATTACK_SEVERITY, type WebAttackClass } from './types.js';
 
 export const webAttackConfigSchema = Type.Object(
   {
@@ -51,6 +51,8 @@ export class WebAttackDetector implements Detector {
   private readonly trackers = new Map<string, DetectionTracker>();
   private readonly customRules: CustomRule[];
   private readonly options: { maxValueLength: number; customRules: CustomRule[] };
+  /** Findings in http.request events by class (security_xss_attacks_total, security_sqlinjection_attempts_total). */
+  readonly httpFindings: Record<WebAttackClass, number> = { sqli: 0, xss: 0, traversal: 0, cmdi: 0 };
 
   constructor(
     private readonly config: WebAttackConfig,
@@ -74,6 +76,7 @@ export class WebAttackDetector implements Detector {
     if (event.kind === 'http.request' && event.http !== undefined) {
       const verdict = classifyHttp(event.http, this.options);
       if (verdict.attack !== null && verdict.confidence >= this.config.minConfidence) {
+        this.httpFindings[verdict.attack]++;
         this.record(verdict.attack, event, verdict.confidence, verdict.rule, verdict.evidence);
       }
     } else if (event.kind === 'waf.violation' && event.eventData !== undefined) {

@@ -22,7 +22,7 @@ export function defaults<S extends TSchema>(schema: S): Static<S> {
 export function createLoginDetectors(listener: DetectionListener, ids: IdGenerator, geo: GeoLocator | undefined): Detector[] {
   const config = defaults(detectorsConfigSchema);
   for (const name of ['anomalousLogin', 'webAttack', 'portScan', 'violation'] as const) config[name].enabled = false;
-  return createDetectors(config, listener, ids, { geoip: defaults(geoIpConfigSchema), resolvePath: (path) => path, geo });
+  return createDetectors(config, listener, ids, { geoip: defaults(geoIpConfigSchema), resolvePath: (path) => path, locator: geo });
 }
 
 export interface RunResult {
