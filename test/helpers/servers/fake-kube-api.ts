@@ -239,6 +239,7 @@ export class FakeKubeApi {
     }
     const from = Number(query.resourceVersion ?? '0');
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders(); // as the API server does: the client's watch() resolves on the headers
     if (from < this.compactedRv) {
       res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `too old resource version: ${from} (${this.compactedRv})`, reason: 'Expired', code: 410 } }) + '\n');
       return;
