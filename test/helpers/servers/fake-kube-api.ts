@@ -102,8 +102,8 @@ export class FakeKubeApi {
   }
 
   /** Stores (creates or replaces) an object as a controller or kubelet would, and notifies watchers. */
-  put(resource: Resource, object: KubeObject): KubeObject {
-    const copy = structuredClone(object);
+  put(resource: Resource, object: object): KubeObject {
+    const copy = structuredClone(object) as KubeObject;
     copy.apiVersion ??= META[resource].apiVersion;
     copy.kind ??= META[resource].kind;
     copy.metadata ??= {};
