@@ -71,8 +71,8 @@ describe('vigil heal', () => {
     expect(plan.actions.map((a) => a.type)).toEqual(['restart']);
   });
 
-  it('a missing kubeconfig is a usage error naming the file', () => {
-    expect(() => loadKubeConfig(join(dir, 'nope'))).toThrow(UsageError);
-    expect(() => loadKubeConfig(join(dir, 'nope'))).toThrow(/nope/);
+  it('a missing kubeconfig is a usage error naming the file', async () => {
+    await expect(loadKubeConfig(join(dir, 'nope'))).rejects.toThrow(UsageError);
+    await expect(loadKubeConfig(join(dir, 'nope'))).rejects.toThrow(/nope/);
   });
 });

@@ -1,7 +1,7 @@
 import { PatchStrategy, setHeaderOptions, type AppsV1Api, type CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { HealMetrics } from './metrics.js';
-import type { HealAction } from './planner.js';
+import { describeAction, type HealAction } from './planner.js';
 import { errorText, type ActionOutcome } from './recorder.js';
 import { ANNOTATIONS, CONTROLLER_NAME } from './strategies.js';
 
@@ -39,14 +39,14 @@ export class HealExecutor {
   async execute(action: HealAction): Promise<ActionOutcome> {
     const steps: string[] = [];
     if (this.deps.dryRun) {
-      return { action, result: 'dry-run', message: `dry run: would ${describe(action)} (${action.reason})`, steps };
+      return { action, result: 'dry-run', message: `dry run: would ${describeAction(action)} (${action.reason})`, steps };
     }
     try {
       const partial = await this.perform(action, steps);
-      if (partial !== undefined) return { action, result: 'partial', message: `${describe(action)}: ${partial}`, steps };
-      return { action, result: 'success', message: `${describe(action)} (${action.reason})`, steps };
+      if (partial !== undefined) return { action, result: 'partial', message: `${describeAction(action)}: ${partial}`, steps };
+      return { action, result: 'success', message: `${describeAction(action)} (${action.reason})`, steps };
     } catch (err) {
-      return { action, result: 'failed', message: `could not ${describe(action)}: ${errorText(err)}`, steps };
+      return { action, result: 'failed', message: `could not ${describeAction(action)}: ${errorText(err)}`, steps };
     }
   }
 
@@ -161,22 +161,5 @@ export class HealExecutor {
     if (blocked.length > 0) parts.push(`${blocked.length} eviction(s) blocked by PodDisruptionBudgets (${blocked.slice(0, 5).join(', ')}); retried after the cooldown`);
     if (failed > 0) parts.push(`${failed} eviction(s) failed`);
     return parts.join('; ');
-  }
-}
-
-export function describe(action: HealAction): string {
-  switch (action.type) {
-    case 'restart':
-      return `restart pod ${action.pod.namespace}/${action.pod.name}`;
-    case 'reschedule':
-      return `reschedule pod ${action.pod.namespace}/${action.pod.name}${action.cordon ? ` (cordon ${action.pod.node ?? '?'})` : ''}`;
-    case 'scale':
-      return `scale ${action.workload.kind} ${action.workload.namespace}/${action.workload.name} from ${action.from} to ${action.to}`;
-    case 'rollback':
-      return `roll back Deployment ${action.deployment.namespace}/${action.deployment.name} to revision ${action.toRevision}`;
-    case 'drain':
-      return `${action.cordoned ? '' : 'cordon and '}drain node ${action.node}`;
-    case 'uncordon':
-      return `uncordon node ${action.node}`;
   }
 }

@@ -277,3 +277,21 @@ function podAction(
     }
   }
 }
+
+/** One line saying what an action does. */
+export function describeAction(action: HealAction): string {
+  switch (action.type) {
+    case 'restart':
+      return `restart pod ${action.pod.namespace}/${action.pod.name}`;
+    case 'reschedule':
+      return `reschedule pod ${action.pod.namespace}/${action.pod.name}${action.cordon ? ` (cordon ${action.pod.node ?? '?'})` : ''}`;
+    case 'scale':
+      return `scale ${action.workload.kind} ${action.workload.namespace}/${action.workload.name} from ${action.from} to ${action.to}`;
+    case 'rollback':
+      return `roll back Deployment ${action.deployment.namespace}/${action.deployment.name} to revision ${action.toRevision}`;
+    case 'drain':
+      return `${action.cordoned ? '' : 'cordon and '}drain node ${action.node}`;
+    case 'uncordon':
+      return `uncordon node ${action.node}`;
+  }
+}
