@@ -26,6 +26,7 @@ import { SiemForwarder } from './siem/forwarder.js';
 import { fromDecision, fromSecurityEvent } from './siem/record.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
+import type { HealRunner } from './k8s/runner.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -62,6 +63,8 @@ export class VigilService {
   readonly enforcement = new EnforcementRegistry();
   private changeWaiters: (() => void)[] = [];
   readonly sourceCounters = new SourceCounters();
+  /** The Kubernetes self-healing controller (heal.enabled). */
+  heal: HealRunner | undefined;
   private server: FastifyInstance | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly ids = new IdGenerator('ev');
@@ -203,6 +206,11 @@ export class VigilService {
       if (bound !== null && typeof bound === 'object') this.address = { host: bound.address, port: bound.port };
     }
     for (const source of this.sources) await source.start();
+    if (config.heal.enabled) {
+      // Loaded only when enabled: the Kubernetes client takes seconds to import.
+      const [{ loadKubeConfig }, { startHealRunner }] = await Promise.all([import('./k8s/kubeconfig.js'), import('./k8s/runner.js')]);
+      this.heal = await startHealRunner(config.heal, loadKubeConfig(config.heal.kubeconfig), logger.child({ component: 'heal' }), this.store);
+    }
     this.state = 'running';
     logger.info(
       {
@@ -247,6 +255,7 @@ export class VigilService {
     const { logger } = this.options;
     // Stop accepting (in-flight requests finish and their events are queued) …
     if (this.server !== undefined) await this.server.close();
+    await this.heal?.stop();
     for (const source of this.sources) await source.stop();
     // … then process everything queued and flush the sinks.
     await this.pipeline.stop();

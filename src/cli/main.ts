@@ -13,6 +13,7 @@ import { runParse } from './parse.js';
 import { configReference } from './config-reference.js';
 import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
+import { runHeal, type HealCliOptions } from './heal.js';
 import type { ScanInput } from '../detect/web/scan.js';
 
 interface GlobalOptions {
@@ -117,6 +118,17 @@ export function buildProgram(): Command {
     .option('--rules <file>', 'custom rules (JSON or YAML) merged with the built-ins')
     .action(async (file: string, options: { input: ScanInput; rules?: string }) => {
       process.exitCode = await runScan(file, options);
+    });
+
+  program
+    .command('heal')
+    .description('run the Kubernetes self-healing controller (config section heal); --once plans, prints and exits')
+    .option('--kubeconfig <file>', 'kubeconfig (default: heal.kubeconfig, else in-cluster, else $KUBECONFIG or ~/.kube/config)')
+    .option('--dry-run', 'plan and record actions without changing the cluster')
+    .option('--once', 'list the cluster once, print the planned actions and exit (changes nothing)')
+    .option('--json', 'with --once: print the plan as JSON')
+    .action(async (options: HealCliOptions) => {
+      process.exitCode = await runHeal(load(program.opts<GlobalOptions>()).config, options);
     });
 
   const model = program.command('model').description('the isolation-forest anomaly model for logins');

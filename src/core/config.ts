@@ -15,6 +15,7 @@ import { sourcesConfigSchema } from '../sources/index.js';
 import { storeConfigSchema } from '../store/config.js';
 import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
+import { healConfigSchema } from '../k8s/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -38,6 +39,7 @@ export const configSchema = Type.Object(
     geoip: geoIpConfigSchema,
     metrics: metricsConfigSchema,
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
+    heal: healConfigSchema,
     log: Type.Object(
       {
         level: Type.Union(
