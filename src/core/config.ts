@@ -14,6 +14,7 @@ import { sourcesConfigSchema } from '../sources/index.js';
 import { storeConfigSchema } from '../store/config.js';
 import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
+import { alertConfigSchema } from '../alert/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -32,6 +33,7 @@ export const configSchema = Type.Object(
     store: storeConfigSchema,
     siem: siemConfigSchema,
     response: responseConfigSchema,
+    alerts: alertConfigSchema,
     enforcement: enforcementConfigSchema,
     detectors: detectorsConfigSchema,
     geoip: geoIpConfigSchema,
