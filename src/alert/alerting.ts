@@ -59,6 +59,8 @@ export class Alerting {
   private readonly digest: AlertDigest;
   private readonly limiters = new Map<string, RateLimiter>();
   private readonly active = new Map<string, ActiveAlert>();
+  /** Active alert ids by incident, so updates and resolutions do not scan every active alert. */
+  private readonly byIncident = new Map<string, Set<string>>();
   /** Per incident: the level each of its types was last alerted at. */
   private readonly incidentTypes = new Map<string, Map<string, ThreatLevel>>();
   private readonly queue: Delivery[] = [];
@@ -167,8 +169,10 @@ export class Alerting {
         const entry = this.active.get(decision.alertId);
         this.stats.suppressed.grouped++;
         if (entry !== undefined) {
+          const previousIncident = entry.alert.incidentId;
           entry.alert.occurrences++;
           entry.alert.incidentId = incident.id;
+          this.track(entry, previousIncident);
           this.refresh(entry.alert, incident, type, reasons, now);
           this.feed.push({ action: 'grouped', alert: structuredClone(entry.alert), channels: [], at: now });
         }
@@ -184,12 +188,7 @@ export class Alerting {
       }
       this.grouper.sent(key, alert.id, alert.level, alert.revision, now);
       const entry: ActiveAlert = { alert, groupKey: key, channels: existing?.channels ?? new Set() };
-      this.active.delete(alert.id);
-      this.active.set(alert.id, entry);
-      if (this.active.size > MAX_ACTIVE) {
-        const oldest = this.active.keys().next();
-        if (!oldest.done) this.active.delete(oldest.value);
-      }
+      this.track(entry, existing?.alert.incidentId);
       this.send(entry, decision.action === 'new' ? 'new' : 'escalated', now);
     }
   }
@@ -198,8 +197,11 @@ export class Alerting {
   onResolved(incident: Incident): void {
     this.incidentTypes.delete(incident.id);
     const now = this.now();
-    for (const [id, entry] of this.active) {
-      if (entry.alert.incidentId !== incident.id) continue;
+    const ids = this.byIncident.get(incident.id);
+    this.byIncident.delete(incident.id);
+    for (const id of ids ?? []) {
+      const entry = this.active.get(id);
+      if (entry === undefined || entry.alert.incidentId !== incident.id) continue;
       this.active.delete(id);
       this.grouper.forget(entry.groupKey);
       const alert: Alert = { ...entry.alert, status: 'resolved', revision: entry.alert.revision + 1, endsAt: now, updatedAt: now };
@@ -244,8 +246,39 @@ export class Alerting {
   }
 
   private activeFor(incidentId: string, type: string): ActiveAlert | undefined {
-    for (const entry of this.active.values()) if (entry.alert.incidentId === incidentId && entry.alert.type === type) return entry;
+    for (const id of this.byIncident.get(incidentId) ?? []) {
+      const entry = this.active.get(id);
+      if (entry !== undefined && entry.alert.type === type) return entry;
+    }
     return undefined;
+  }
+
+  /** Makes `entry` the active alert of its incident (moving it from another incident when grouped). */
+  private track(entry: ActiveAlert, previousIncident: string | undefined): void {
+    const id = entry.alert.id;
+    if (previousIncident !== undefined && previousIncident !== entry.alert.incidentId) this.untrack(id, previousIncident);
+    this.active.delete(id);
+    this.active.set(id, entry);
+    const incidentId = entry.alert.incidentId;
+    if (incidentId !== undefined) {
+      let ids = this.byIncident.get(incidentId);
+      if (ids === undefined) this.byIncident.set(incidentId, (ids = new Set()));
+      ids.add(id);
+    }
+    if (this.active.size > MAX_ACTIVE) {
+      const oldest = this.active.entries().next();
+      if (!oldest.done) {
+        this.active.delete(oldest.value[0]);
+        this.untrack(oldest.value[0], oldest.value[1].alert.incidentId);
+      }
+    }
+  }
+
+  private untrack(alertId: string, incidentId: string | undefined): void {
+    if (incidentId === undefined) return;
+    const ids = this.byIncident.get(incidentId);
+    ids?.delete(alertId);
+    if (ids !== undefined && ids.size === 0) this.byIncident.delete(incidentId);
   }
 
   private refresh(alert: Alert, incident: Incident, type: string, reasons: readonly string[], now: number): void {

@@ -57,7 +57,7 @@ export async function startAlertmanager(): Promise<AlertmanagerServer> {
     url,
     dir,
     async alerts(filter = []) {
-      const query = new URLSearchParams(filter.map((f) => ['filter', f]));
+      const query = new URLSearchParams(filter.map((f): [string, string] => ['filter', f]));
       const response = await fetch(`${url}/api/v2/alerts?${query.toString()}`);
       if (!response.ok) throw new Error(`GET /api/v2/alerts: HTTP ${response.status} ${await response.text()}`);
       return (await response.json()) as GettableAlert[];
