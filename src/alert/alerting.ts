@@ -32,6 +32,8 @@ interface ActiveAlert {
   groupKey: string;
   /** Channels it was sent to (for the resolution and the Alertmanager re-post). */
   channels: Set<string>;
+  /** The incident's latest state, folded into the alert's figures only when the alert is read (cheap updates). */
+  pending?: { incident: Incident; type: string; reasons: readonly string[] };
 }
 
 const MAX_ACTIVE = 10_000;
@@ -160,7 +162,10 @@ export class Alerting {
       if (previous !== undefined && rank(incident.level) <= rank(previous)) {
         // The same incident grew: refresh the figures of its alert quietly.
         const entry = this.activeFor(incident.id, type);
-        if (entry !== undefined) this.refresh(entry.alert, incident, type, reasons, now);
+        if (entry !== undefined) {
+          entry.pending = { incident, type, reasons };
+          entry.alert.updatedAt = now;
+        }
         continue;
       }
       levels.set(type, incident.level);
@@ -173,7 +178,8 @@ export class Alerting {
           entry.alert.occurrences++;
           entry.alert.incidentId = incident.id;
           this.track(entry, previousIncident);
-          this.refresh(entry.alert, incident, type, reasons, now);
+          entry.pending = { incident, type, reasons };
+          this.settle(entry, now);
           this.feed.push({ action: 'grouped', alert: structuredClone(entry.alert), channels: [], at: now });
         }
         continue;
@@ -204,6 +210,7 @@ export class Alerting {
       if (entry === undefined || entry.alert.incidentId !== incident.id) continue;
       this.active.delete(id);
       this.grouper.forget(entry.groupKey);
+      this.settle(entry);
       const alert: Alert = { ...entry.alert, status: 'resolved', revision: entry.alert.revision + 1, endsAt: now, updatedAt: now };
       const deliveries: Delivery[] = [];
       const channels: string[] = [];
@@ -281,12 +288,18 @@ export class Alerting {
     if (ids !== undefined && ids.size === 0) this.byIncident.delete(incidentId);
   }
 
-  private refresh(alert: Alert, incident: Incident, type: string, reasons: readonly string[], now: number): void {
-    const facts = incidentFacts(incident, type, reasons);
+  /** Folds the latest incident state into the alert's figures. */
+  private settle(entry: ActiveAlert, now: number = entry.alert.updatedAt): Alert {
+    const update = entry.pending;
+    if (update === undefined) return entry.alert;
+    entry.pending = undefined;
+    const alert = entry.alert;
+    const facts = incidentFacts(update.incident, update.type, update.reasons);
     alert.eventCount = Math.max(alert.eventCount, facts.eventCount);
     alert.confidence = Math.max(alert.confidence, facts.confidence);
     alert.evidence = facts.evidence;
     alert.updatedAt = now;
+    return alert;
   }
 
   private send(entry: ActiveAlert, action: 'new' | 'escalated', now: number): void {
@@ -366,7 +379,7 @@ export class Alerting {
   /** Alertmanager forgets an alert after its endsAt: post the firing ones again. */
   private async repost(channel: AlertmanagerChannel): Promise<void> {
     if (this.reposting.has(channel.name)) return;
-    const alerts = [...this.active.values()].filter((e) => e.channels.has(channel.name) && e.alert.status === 'firing').map((e) => e.alert);
+    const alerts = [...this.active.values()].filter((e) => e.channels.has(channel.name) && e.alert.status === 'firing').map((e) => this.settle(e));
     if (alerts.length === 0) return;
     this.reposting.add(channel.name);
     const timeoutMs = (this.options.config.channels.find((c) => c.name === channel.name)?.timeoutSeconds ?? 10) * 1000;
