@@ -19,7 +19,7 @@ export interface ResponseListener {
   incident?(incident: Incident, created: boolean, reasons: string[]): void;
   decision?(decision: Decision, action: 'added' | 'expired'): void;
   alert?(incident: Incident, level: ThreatLevel): void;
-  /** An incident ended (quiet for its gap, evicted, or resolved by an operator). */
+  /** An incident ended (quiet for its gap, or resolved early to make room). */
   resolved?(incident: Incident): void;
 }
 
