@@ -191,6 +191,24 @@ describe('alerting: incidents to channels through the outbox', () => {
     expect(alerting.flushDigest()).toBeUndefined();
   });
 
+  it('a channel that hangs holds only its own slots: the others deliver, and its rows stay pending', async () => {
+    const { alerting, outbox, channels } = await setup({ routes: [{ channels: ['slack', 'hook'] }] });
+    let started = 0;
+    channels.hook!.send = (_alert, context) => {
+      started++;
+      return new Promise((_resolve, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+    };
+    for (let i = 0; i < 5; i++) alerting.onIncident(incident(`inc-${i}`, 'HIGH', `203.0.113.${i}`, ['sqli']), true, []);
+    await until('slack deliveries', () => channels.slack!.sent.length === 5);
+    // concurrencyPerChannel (2) attempts are held by the hanging receiver; the rest wait their turn.
+    await until('two attempts in flight', () => started === 2);
+    await alerting.stop();
+    expect(started).toBe(2);
+    expect((await outbox.query({ channel: 'hook', status: 'pending' })).items).toHaveLength(5);
+    // Stopping cut the attempts short without counting them as failures.
+    expect(alerting.stats.channels.get('hook')?.failures).toBe(0);
+  });
+
   it('never blocks: with no outbox yet, deliveries wait in a bounded queue and the excess is counted', async () => {
     const channels = [new RecordingChannel('slack', 'slack')];
     const config = Value.Default(alertConfigSchema, { channels: [{ name: 'slack', type: 'slack', webhookUrl: 'x' }], outbox: { maxQueued: 2 } }) as AlertConfig;
