@@ -218,4 +218,13 @@ describe('alerting: incidents to channels through the outbox', () => {
     expect(alerting.stats.suppressed.queue_full).toBe(2);
     expect(alerting.recent()).toHaveLength(4);
   });
+
+  it('without channels and without an outbox, LOW alerts are only counted for the digest (nothing queues up)', async () => {
+    const config = Value.Default(alertConfigSchema, {}) as AlertConfig;
+    const alerting = new Alerting({ config, channels: [], logger: silentLogger });
+    for (let i = 0; i < 3; i++) alerting.onIncident(incident(`inc-${i}`, 'LOW', `203.0.113.${i}`, ['scan']), true, []);
+    expect(alerting.stats.queued).toBe(0);
+    expect(alerting.flushDigest()?.eventCount).toBe(3);
+    expect(alerting.stats.queued).toBe(0);
+  });
 });

@@ -310,7 +310,8 @@ export class Alerting {
     for (const name of routed) {
       if (name === DIGEST) {
         this.digest.add(alert, now);
-        deliveries.push(newDelivery(alert, DIGEST, now, 'recorded'));
+        // Recorded for the API when there is an outbox; without channels and without the store there is none.
+        if (this.outboxRef !== undefined || this.channels.size > 0) deliveries.push(newDelivery(alert, DIGEST, now, 'recorded'));
         continue;
       }
       if (!(this.limiters.get(name)?.tryTake(now) ?? true)) {
