@@ -1,4 +1,5 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { DeliveryError } from '../../siem/errors.js';
 import type { Alert } from '../alert.js';
 import { subjectText } from '../alert.js';
@@ -50,7 +51,9 @@ function smtpError(error: Error & { responseCode?: number; code?: string }, name
 export class EmailChannel implements AlertChannel {
   readonly type = 'email' as const;
   readonly name: string;
-  private readonly transport: Transporter;
+  private readonly options: SMTPTransport.Options;
+  /** nodemailer is loaded on the first message, so commands that send no mail do not pay for it at start. */
+  private transport: Transporter | undefined;
 
   constructor(
     private readonly config: EmailChannelConfig,
@@ -59,7 +62,7 @@ export class EmailChannel implements AlertChannel {
     this.name = config.name;
     const password = resolveSecret(config.password, `alerts.channels.${config.name}.password`, environment.env);
     const ca = config.caFile === undefined ? undefined : environment.readFile(config.caFile);
-    this.transport = nodemailer.createTransport({
+    this.options = {
       host: config.host,
       port: config.port,
       secure: config.security === 'tls',
@@ -70,13 +73,22 @@ export class EmailChannel implements AlertChannel {
       connectionTimeout: config.timeoutSeconds * 1000,
       greetingTimeout: config.timeoutSeconds * 1000,
       socketTimeout: config.timeoutSeconds * 1000,
-    });
+    };
+  }
+
+  private async connect(): Promise<Transporter> {
+    if (this.transport === undefined) {
+      const nodemailer = (await import('nodemailer')).default;
+      this.transport = nodemailer.createTransport(this.options);
+    }
+    return this.transport;
   }
 
   async send(alert: Alert, context: DeliveryContext): Promise<void> {
     const { title, text } = renderMessage(alert, this.environment.templates, this.config.template);
     const body = alert.url === undefined ? text : `${text}\n\n${alert.url}`;
-    const sending = this.transport.sendMail({
+    const transport = await this.connect();
+    const sending = transport.sendMail({
       from: this.config.from,
       to: this.config.to,
       subject: title.replace(/[\r\n]+/g, ' '),
@@ -99,6 +111,6 @@ export class EmailChannel implements AlertChannel {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    this.transport?.close();
   }
 }
