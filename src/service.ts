@@ -27,6 +27,9 @@ import { fromDecision, fromSecurityEvent } from './siem/record.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
 import type { HealRunner } from './k8s/runner.js';
+import { Alerting } from './alert/alerting.js';
+import { createChannels } from './alert/channels/index.js';
+import { AlertOutbox } from './alert/outbox.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -60,6 +63,14 @@ export class VigilService {
   /** Forwards detections to the store's writer once it is open. */
   private readonly storeSink = new LateSink('store');
   readonly response: ResponseStage;
+  /**
+   * Alerting: incidents → routed, grouped, rate-limited alerts → durable outbox → channels.
+   * Also the live feed for the dashboard: `alerts.recent(n)` (newest first) and
+   * `alerts.on('alert', (item) => …)` (returns the unsubscribe function).
+   */
+  readonly alerts: Alerting;
+  /** The outbox's own SQLite database when store.enabled is false. */
+  private alertStore: Store | undefined;
   readonly enforcement = new EnforcementRegistry();
   private changeWaiters: (() => void)[] = [];
   readonly sourceCounters = new SourceCounters();
@@ -105,6 +116,13 @@ export class VigilService {
       resolvePath: (path) => resolve(config.dataDir, path),
       ...(locator === undefined ? {} : { locator }),
     });
+    this.alerts = new Alerting({
+      config: config.alerts,
+      channels: config.alerts.enabled ? createChannels(config.alerts.channels, config.alerts.templates) : [],
+      logger: logger.child({ component: 'alert' }),
+      now: () => this.clock.now(),
+    });
+    this.metrics.observeAlerts(this.alerts);
     this.response = new ResponseStage(
       { config: config.response, ids: new IdGenerator('inc') },
       logger.child({ component: 'response' }),
@@ -113,9 +131,8 @@ export class VigilService {
           this.decisionsChanged();
           if (action === 'added') this.siem?.forward([fromDecision(decision)]);
         },
-        // Until alert channels exist, an alert is a log line (and the incident in the API and metrics).
-        alert: (incident, level) =>
-          logger.warn({ incident: incident.id, level, scope: incident.subject.scope, detections: incident.detections.length }, 'alert'),
+        incident: (incident, created, reasons) => this.alerts.onIncident(incident, created, reasons),
+        resolved: (incident) => this.alerts.onResolved(incident),
       },
     );
     const incidents = this.response.engine.incidents;
@@ -177,6 +194,7 @@ export class VigilService {
       }, 3_600_000);
       this.retentionTimer.unref();
     }
+    await this.openAlertOutbox();
     this.pipeline.start();
     if (config.server.enabled) {
       this.server = await buildServer({
@@ -200,6 +218,7 @@ export class VigilService {
           changed: () => this.decisionsChanged(),
         },
         batchSize: config.pipeline.batchSize,
+        alerts: this.alerts,
       });
       await this.server.listen({ host: config.server.host, port: config.server.port });
       const bound = this.server.server.address();
@@ -226,6 +245,27 @@ export class VigilService {
     if (config.auth.tokens.length === 0 && !isLoopbackHost(config.server.host)) {
       logger.warn('no API tokens configured and listening beyond loopback: only loopback clients can use the API');
     }
+  }
+
+  /**
+   * The alert outbox lives in the store's database. With the store off it is
+   * an SQLite file of its own in the data dir (alerts.outbox.file), so alerts
+   * stay durable either way; with no channel configured there is nothing to
+   * deliver and no file is made (alerts are still in the feed and the log).
+   */
+  private async openAlertOutbox(): Promise<void> {
+    const { config, logger } = this.options;
+    if (!config.alerts.enabled) return;
+    let store = this.store;
+    if (store === undefined) {
+      if (this.alerts.channels.size === 0) return;
+      const url = config.alerts.outbox.file === ':memory:' ? 'sqlite::memory:' : `sqlite:${resolve(config.dataDir, config.alerts.outbox.file)}`;
+      store = await openStore({ ...config.store, url }, resolve(config.dataDir), { logger: logger.child({ component: 'alert' }) });
+      this.alertStore = store;
+      logger.info({ file: url }, 'store disabled: the alert outbox has its own SQLite file');
+    }
+    this.alerts.attach(new AlertOutbox(store.db, store.kind));
+    this.alerts.startTimers();
   }
 
   /** The time decisions are judged at: the later of the wall clock and the event-time watermark. */
@@ -259,6 +299,8 @@ export class VigilService {
     for (const source of this.sources) await source.stop();
     // … then process everything queued and flush the sinks.
     await this.pipeline.stop();
+    await this.alerts.stop();
+    await this.alertStore?.close();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
     await this.store?.close();

@@ -15,6 +15,8 @@ import { Authenticator, presentedToken, type AuthConfig, type Scope } from './au
 import { ClientIpResolver } from './client-ip.js';
 import { registerResponseRoutes, type ResponseRouteDeps } from './routes/response.js';
 import { registerStoreRoutes } from './routes/store.js';
+import { registerAlertRoutes } from './routes/alerts.js';
+import type { Alerting } from '../alert/alerting.js';
 import type { Store } from '../store/index.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
@@ -38,6 +40,8 @@ export interface ApiDeps {
   ready(): boolean;
   retryAfterSeconds: number;
   batchSize: number;
+  /** Alerting (absent: /api/v1/alerts is not served). */
+  alerts?: Alerting;
 }
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
@@ -296,6 +300,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   if (deps.response !== undefined) registerResponseRoutes(app, { ...deps.response, store: deps.store });
   if (deps.store !== undefined) registerStoreRoutes(app, deps.store);
+  if (deps.alerts !== undefined) registerAlertRoutes(app, deps.alerts);
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['health'] } }, async () => ({ status: 'ok' }));
 

@@ -15,6 +15,8 @@ import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
 import { runHeal, type HealCliOptions } from './heal.js';
 import type { ScanInput } from '../detect/web/scan.js';
+import { runAlertsTest } from './alerts.js';
+import { AlertConfigError } from '../alert/secrets.js';
 
 interface GlobalOptions {
   config?: string;
@@ -202,6 +204,15 @@ export function buildProgram(): Command {
       print(await callApi(api(options), 'DELETE', `/api/v1/allowlist/${encodeURIComponent(value)}`));
     });
 
+  const alerts = program.command('alerts').description('alert channels');
+  alerts
+    .command('test')
+    .description('send a test alert through a configured channel; exit 1 with the reason when it fails')
+    .argument('<channel>', 'channel name (alerts.channels[].name)')
+    .action(async (channel: string) => {
+      process.exitCode = await runAlertsTest(load(program.opts<GlobalOptions>()).config, channel);
+    });
+
   const configCommand = program.command('config').description('check or print the configuration');
   configCommand
     .command('check')
@@ -247,6 +258,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ApiCallError) {
       process.stderr.write(`vigil: ${err.message}\n`);
       return EXIT.FAILURE;
+    }
+    if (err instanceof AlertConfigError) {
+      process.stderr.write(`vigil: ${err.message}\n`);
+      return EXIT.CONFIG;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`vigil: ${err.message}\n`);

@@ -16,6 +16,7 @@ import { storeConfigSchema } from '../store/config.js';
 import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 import { healConfigSchema } from '../k8s/config.js';
+import { alertConfigSchema } from '../alert/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -34,6 +35,7 @@ export const configSchema = Type.Object(
     store: storeConfigSchema,
     siem: siemConfigSchema,
     response: responseConfigSchema,
+    alerts: alertConfigSchema,
     enforcement: enforcementConfigSchema,
     detectors: detectorsConfigSchema,
     geoip: geoIpConfigSchema,

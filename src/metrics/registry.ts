@@ -10,6 +10,7 @@ import { THREAT_LEVELS } from '../core/threat-level.js';
 import { AnomalousLoginDetector } from '../detect/anomaly/anomalous-login.js';
 import { WebAttackDetector } from '../detect/web/web-attack-detector.js';
 import type { EventMetrics } from './event-metrics.js';
+import type { Alerting } from '../alert/alerting.js';
 
 export interface IngestCounters {
   received: Counter<'source'>;
@@ -254,6 +255,46 @@ export class VigilMetrics {
       collect() {
         this.reset();
         for (const d of detectors) this.inc({ detector: d.name }, d.stats().evictedKeys);
+      },
+    });
+  }
+
+  /** Alerting: outbox depth, deliveries, failures, retries per channel, suppressed alerts by reason. */
+  observeAlerts(alerting: Alerting): void {
+    const registers = [this.registry];
+    const stats = alerting.stats;
+    new Gauge({
+      name: 'vigil_alert_outbox_depth',
+      help: 'Alert deliveries in the outbox by state: pending (waiting for a first try or a retry) and dead (given up).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.set({ state: 'pending' }, stats.depth.pending);
+        this.set({ state: 'dead' }, stats.depth.dead);
+      },
+    });
+    const perChannel = (name: string, help: string, read: (s: { deliveries: number; failures: number; retries: number }) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['channel'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [channel, s] of stats.channels) this.inc({ channel }, read(s));
+        },
+      });
+    perChannel('vigil_alert_deliveries_total', 'Alert messages a channel accepted.', (s) => s.deliveries);
+    perChannel('vigil_alert_delivery_failures_total', 'Failed delivery attempts (retried, or dead-lettered after alerts.outbox.maxAttempts).', (s) => s.failures);
+    perChannel('vigil_alert_retries_total', 'Deliveries scheduled for another attempt.', (s) => s.retries);
+    new Counter({
+      name: 'vigil_alert_suppressed_total',
+      help: 'Alerts not sent: grouped (same type and subject within the group window), rate_limited (channel limit), queue_full (outbox unavailable and the memory queue full).',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(stats.suppressed)) this.inc({ reason }, n);
       },
     });
   }

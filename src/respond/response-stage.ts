@@ -19,6 +19,8 @@ export interface ResponseListener {
   incident?(incident: Incident, created: boolean, reasons: string[]): void;
   decision?(decision: Decision, action: 'added' | 'expired'): void;
   alert?(incident: Incident, level: ThreatLevel): void;
+  /** An incident ended (quiet for its gap, or resolved early to make room). */
+  resolved?(incident: Incident): void;
 }
 
 /**
@@ -52,7 +54,7 @@ export class ResponseStage {
   detection(detection: Detection): void {
     const at = Number.isFinite(detection.evidence.lastSeen) ? detection.evidence.lastSeen : detection.detectedAt;
     const outcome = this.engine.onDetection(detection, at);
-    for (const incident of outcome.resolved) this.keep(incident);
+    for (const incident of outcome.resolved) this.resolved(incident);
     const update = outcome.incident;
     if (update !== undefined) {
       this.keep(update.incident);
@@ -64,7 +66,7 @@ export class ResponseStage {
 
   advance(watermark: number): void {
     const outcome = this.engine.advance(watermark);
-    for (const incident of outcome.resolvedIncidents) this.keep(incident);
+    for (const incident of outcome.resolvedIncidents) this.resolved(incident);
     for (const decision of outcome.expiredDecisions) {
       this.stats.decisionsExpired++;
       this.listener.decision?.(decision, 'expired');
@@ -90,6 +92,11 @@ export class ResponseStage {
 
   incident(id: string): Incident | undefined {
     return this.recent.get(id);
+  }
+
+  private resolved(incident: Incident): void {
+    this.keep(incident);
+    this.listener.resolved?.(incident);
   }
 
   private keep(incident: Incident): void {

@@ -131,6 +131,29 @@ export interface SuspiciousActivitiesView {
   last_seen: number | string;
 }
 
+/** Alert deliveries (src/alert/outbox.ts); `id` is the idempotency key. */
+export interface AlertOutboxTable {
+  id: string;
+  alert_id: string;
+  revision: number;
+  channel: string;
+  /** incident, digest, test */
+  kind: string;
+  level: string;
+  type: string;
+  subject: string | null;
+  /** pending, delivered, dead, suppressed, recorded */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+  /** The Alert as JSON. */
+  payload: string;
+}
+
 export interface StoreDatabase {
   users: UsersTable;
   login_attempts: LoginAttemptsTable;
@@ -141,6 +164,7 @@ export interface StoreDatabase {
   audit_logs: AuditLogsTable;
   detections: DetectionsTable;
   store_meta: StoreMetaTable;
+  alert_outbox: AlertOutboxTable;
   security_statistics: SecurityStatisticsView;
   suspicious_activities: SuspiciousActivitiesView;
 }

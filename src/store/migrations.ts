@@ -247,11 +247,45 @@ function views(kind: StoreKind): Migration {
   };
 }
 
+/** The alert outbox: one row per (alert revision, channel) delivery; its id is the idempotency key. */
+function alertOutbox(kind: StoreKind): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('alert_outbox')
+        .addColumn('id', idType(kind), (c) => c.primaryKey())
+        .addColumn('alert_id', idType(kind), (c) => c.notNull())
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('channel', 'varchar(64)', (c) => c.notNull())
+        .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+        .addColumn('level', 'varchar(16)', (c) => c.notNull())
+        .addColumn('type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('subject', 'varchar(255)')
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('delivered_at', 'bigint')
+        .addColumn('last_error', 'varchar(1024)')
+        .addColumn('payload', longText(kind), (c) => c.notNull())
+        .modifyEnd(tableEnd(kind))
+        .execute();
+      await db.schema.createIndex('alert_outbox_due').on('alert_outbox').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('alert_outbox_created').on('alert_outbox').columns(['created_at', 'id']).execute();
+    },
+    async down(db: AnyDb) {
+      await db.schema.dropTable('alert_outbox').ifExists().execute();
+    },
+  };
+}
+
 /** Migrations compiled into the code (no folder scan), so they run the same from src/ and dist/. */
 export function storeMigrations(kind: StoreKind): Record<string, Migration> {
   return {
     '0001_schema': initialSchema(kind),
     '0002_views': views(kind),
+    '0003_alert_outbox': alertOutbox(kind),
   };
 }
 

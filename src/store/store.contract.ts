@@ -14,6 +14,8 @@ import { partitionFor, addMonths, monthStart } from './partitions.js';
 import { queryAudit, queryDetections, queryEvents, type EventQuery } from './queries.js';
 import { securityStatistics, suspiciousActivities } from './statistics.js';
 import { openStore, type Store } from './store.js';
+import { AlertOutbox, newDelivery } from '../alert/outbox.js';
+import { testAlert } from '../alert/alert.js';
 
 const DAY = 86_400_000;
 
@@ -125,11 +127,52 @@ export function defineStoreContract(name: string, backend: () => ContractBackend
       const again = await open({}, url);
       expect(await again.store.migrate()).toEqual([]);
       const applied = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(store.db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_schema', '0002_views']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['0001_schema', '0002_views', '0003_alert_outbox']);
       for (const table of ['users', 'login_attempts', 'security_events', 'user_locations', 'blacklisted_ips', 'security_policies', 'audit_logs', 'detections', 'security_statistics', 'suspicious_activities'] as const) {
         const rows = await store.db.selectFrom(table).selectAll().execute();
         expect(rows, table).toEqual([]);
       }
+    });
+
+    it('alert outbox: idempotent insert, due order, retry, delivered, dead, depth, filtered pages, prune', async () => {
+      const { store } = await open();
+      const outbox = new AlertOutbox(store.db, store.kind);
+      const t0 = Date.UTC(2026, 0, 1);
+      const alerts = Array.from({ length: 5 }, (_, i) => ({ ...testAlert(`alert-${i}`, t0), level: i % 2 === 0 ? ('HIGH' as const) : ('LOW' as const), type: i < 3 ? 'brute_force' : 'sqli', summary: `a "quoted" ünïcode ${i}` }));
+      const deliveries = alerts.flatMap((a, i) => [newDelivery(a, 'slack', t0 + i * 1000), newDelivery(a, 'hook', t0 + i * 1000)]);
+      await outbox.insert(deliveries);
+      // The same keys again change nothing (a retried write after a crash).
+      await outbox.insert(deliveries.map((d) => ({ ...d, attempts: 99 })));
+      expect((await outbox.depth()).pending).toBe(10);
+      expect((await outbox.get('alert-0.1.slack'))?.attempts).toBe(0);
+      expect((await outbox.get('alert-0.1.slack'))?.alert.summary).toBe('a "quoted" ünïcode 0');
+
+      const due = await outbox.due(t0 + 1500, 100);
+      expect(due.map((d) => d.id)).toEqual(['alert-0.1.hook', 'alert-0.1.slack', 'alert-1.1.hook', 'alert-1.1.slack']);
+      expect((await outbox.due(t0 + 1500, 100, ['slack'])).map((d) => d.id)).toEqual(['alert-0.1.slack', 'alert-1.1.slack']);
+
+      await outbox.markRetry('alert-0.1.hook', 1, t0 + 60_000, 'HTTP 500', t0 + 2000);
+      await outbox.markDelivered('alert-0.1.slack', 1, t0 + 2000);
+      await outbox.markDead('alert-1.1.hook', 8, 'HTTP 400', t0 + 2000);
+      expect((await outbox.due(t0 + 1500, 100)).map((d) => d.id)).toEqual(['alert-1.1.slack']);
+      expect(await outbox.get('alert-0.1.hook')).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: t0 + 60_000, lastError: 'HTTP 500' });
+      expect(await outbox.get('alert-0.1.slack')).toMatchObject({ status: 'delivered', deliveredAt: t0 + 2000 });
+      expect(await outbox.depth()).toMatchObject({ pending: 8, delivered: 1, dead: 1 });
+
+      const pages: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await outbox.query({ channel: 'hook', limit: 2, cursor });
+        pages.push(...page.items.map((d) => d.id));
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      expect(pages).toEqual(['alert-4.1.hook', 'alert-3.1.hook', 'alert-2.1.hook', 'alert-1.1.hook', 'alert-0.1.hook']);
+      expect((await outbox.query({ level: 'LOW', type: 'brute_force' })).items.map((d) => d.id)).toEqual(['alert-1.1.slack', 'alert-1.1.hook']);
+      expect((await outbox.query({ status: 'dead' })).items.map((d) => d.id)).toEqual(['alert-1.1.hook']);
+      expect((await outbox.query({ since: t0 + 3000, until: t0 + 4000 })).items.map((d) => d.id)).toEqual(['alert-3.1.slack', 'alert-3.1.hook']);
+
+      expect(await outbox.prune(t0 + 3000)).toBe(2);
+      expect(await outbox.depth()).toMatchObject({ pending: 8, delivered: 0, dead: 0 });
     });
 
     it('writes events in batches and reads them back with filters and cursor pagination', async () => {
