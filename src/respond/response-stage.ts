@@ -12,6 +12,8 @@ export interface ResponseStats {
   penalties: Map<string, { penaltyType: string; duration: string; violations: string; count: number }>;
   decisionsExpired: number;
   skipped: Map<string, number>;
+  /** Detections ignored because an analyst suppressed their (detector, subject). */
+  suppressed: number;
 }
 
 /** Listeners for what the response stage decides (alerting, SIEM, audit plug in here). */
@@ -19,6 +21,8 @@ export interface ResponseListener {
   incident?(incident: Incident, created: boolean, reasons: string[]): void;
   decision?(decision: Decision, action: 'added' | 'expired'): void;
   alert?(incident: Incident, level: ThreatLevel): void;
+  /** An incident was resolved (its quiet gap passed, or it made room). */
+  resolved?(incident: Incident): void;
 }
 
 /**
@@ -34,6 +38,7 @@ export class ResponseStage {
     penalties: new Map(),
     decisionsExpired: 0,
     skipped: new Map(),
+    suppressed: 0,
   };
   /** Recent incidents by id (open and resolved), bounded; newest last. */
   private readonly recent = new Map<string, Incident>();
@@ -51,8 +56,13 @@ export class ResponseStage {
   /** A detection was raised, or closed with its final evidence. */
   detection(detection: Detection): void {
     const at = Number.isFinite(detection.evidence.lastSeen) ? detection.evidence.lastSeen : detection.detectedAt;
+    // An analyst marked this detector wrong about this subject: no history, incident or decision.
+    if (this.engine.suppressions.match(detection, at) !== undefined) {
+      this.stats.suppressed++;
+      return;
+    }
     const outcome = this.engine.onDetection(detection, at);
-    for (const incident of outcome.resolved) this.keep(incident);
+    for (const incident of outcome.resolved) this.resolvedIncident(incident);
     const update = outcome.incident;
     if (update !== undefined) {
       this.keep(update.incident);
@@ -64,7 +74,7 @@ export class ResponseStage {
 
   advance(watermark: number): void {
     const outcome = this.engine.advance(watermark);
-    for (const incident of outcome.resolvedIncidents) this.keep(incident);
+    for (const incident of outcome.resolvedIncidents) this.resolvedIncident(incident);
     for (const decision of outcome.expiredDecisions) {
       this.stats.decisionsExpired++;
       this.listener.decision?.(decision, 'expired');
@@ -90,6 +100,11 @@ export class ResponseStage {
 
   incident(id: string): Incident | undefined {
     return this.recent.get(id);
+  }
+
+  private resolvedIncident(incident: Incident): void {
+    this.keep(incident);
+    this.listener.resolved?.(incident);
   }
 
   private keep(incident: Incident): void {
