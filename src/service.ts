@@ -24,6 +24,10 @@ import { SiemForwarder } from './siem/forwarder.js';
 import { fromDecision, fromSecurityEvent } from './siem/record.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
+import { LiveFeed } from './api/live/live-feed.js';
+import { LiveStats } from './api/live/live-stats.js';
+import { RecentAlerts } from './api/live/recent-alerts.js';
+import { SseHub } from './api/live/sse-hub.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -62,6 +66,10 @@ export class VigilService {
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly ids = new IdGenerator('ev');
   private readonly clock: Clock;
+  /** Recent alerts for the dashboard feed (today raised by the response stage; later by the alert manager too). */
+  readonly alerts: RecentAlerts;
+  /** The dashboard's live feed and its SSE clients (ui.enabled). */
+  readonly live: { feed: LiveFeed; hub: SseHub; stats: LiveStats } | undefined;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -98,20 +106,39 @@ export class VigilService {
       { config: config.response, ids: new IdGenerator('inc') },
       logger.child({ component: 'response' }),
       {
+        incident: (incident) => this.live?.feed.incidentChanged(incident),
+        resolved: (incident) => this.live?.feed.incidentChanged(incident),
         decision: (decision, action) => {
           this.decisionsChanged();
           if (action === 'added') this.siem?.forward([fromDecision(decision)]);
         },
         // Until alert channels exist, an alert is a log line (and the incident in the API and metrics).
-        alert: (incident, level) =>
-          logger.warn({ incident: incident.id, level, scope: incident.subject.scope, detections: incident.detections.length }, 'alert'),
+        alert: (incident, level) => {
+          logger.warn({ incident: incident.id, level, scope: incident.subject.scope, detections: incident.detections.length }, 'alert');
+          this.alerts.record({
+            at: this.clock.now(),
+            level,
+            title: `${level} incident: ${[...new Set(incident.detections.map((d) => d.type))].join(', ') || 'unknown'}`,
+            incidentId: incident.id,
+            subject: incident.subject,
+            source: 'response',
+          });
+        },
       },
     );
+    this.alerts = new RecentAlerts(config.ui.recentAlerts);
+    if (config.ui.enabled) {
+      const stats = new LiveStats({ historySeconds: config.ui.historySeconds, topWindowSeconds: config.ui.topWindowSeconds, maxKeys: config.ui.maxTopKeys });
+      const hub = new SseHub({ maxClients: config.ui.maxStreamClients, maxBufferedBytes: config.ui.streamBufferBytes });
+      const feed = new LiveFeed({ stage: this.response, stats, alerts: this.alerts, hub, now: () => this.decisionTime(), wallNow: () => this.clock.now() });
+      this.live = { feed, hub, stats };
+    }
     this.pipeline = new Pipeline({
       response: this.response,
       eventSink: (events) => {
         if (this.siemWantsEvents) this.siem?.forward(events.map((event) => fromSecurityEvent(event)));
         this.writer?.append(events);
+        this.live?.stats.record(events);
       },
       config: config.pipeline,
       detectors,
@@ -160,6 +187,7 @@ export class VigilService {
       this.retentionTimer.unref();
     }
     this.pipeline.start();
+    this.live?.feed.start();
     if (config.server.enabled) {
       this.server = await buildServer({
         config: config.server,
@@ -181,6 +209,7 @@ export class VigilService {
           waitForChange: (ms) => this.waitForDecisionChange(ms),
           changed: () => this.decisionsChanged(),
         },
+        live: this.live === undefined ? undefined : { feed: this.live.feed, hub: this.live.hub },
         batchSize: config.pipeline.batchSize,
       });
       await this.server.listen({ host: config.server.host, port: config.server.port });
@@ -211,6 +240,7 @@ export class VigilService {
   }
 
   private decisionsChanged(): void {
+    this.live?.feed.poke();
     for (const wake of this.changeWaiters.splice(0)) wake();
   }
 
@@ -235,6 +265,7 @@ export class VigilService {
     for (const source of this.sources) await source.stop();
     // … then process everything queued and flush the sinks.
     await this.pipeline.stop();
+    this.live?.feed.stop();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
     await this.store?.close();
