@@ -132,7 +132,9 @@ export class VigilService {
       const hub = new SseHub({ maxClients: config.ui.maxStreamClients, maxBufferedBytes: config.ui.streamBufferBytes });
       const feed = new LiveFeed({ stage: this.response, stats, alerts: this.alerts, hub, now: () => this.decisionTime(), wallNow: () => this.clock.now() });
       this.live = { feed, hub, stats };
+      this.metrics.observeDashboard(hub);
     }
+    this.metrics.observeSuppressions(this.response);
     this.pipeline = new Pipeline({
       response: this.response,
       eventSink: (events) => {

@@ -123,10 +123,13 @@ describe('dashboard API (real server)', () => {
     const deleted = await until(() => stream.messages.find((m) => m.event === 'decision' && m.data.type === 'deleted'), 'a deletion event');
     expect(deleted.data).toMatchObject({ cause: 'deleted', decision: { id } });
 
-    const snapshot = (await (await fetch(`${url}/api/v1/dashboard`)).json()) as Record<string, unknown[]>;
+    const snapshot = (await (await fetch(`${url}/api/v1/dashboard`)).json()) as { incidents: unknown[]; decisions: unknown[]; series: unknown[] };
     expect(snapshot.incidents).toHaveLength(1);
     expect(snapshot.decisions).toHaveLength(0);
     expect(snapshot.series.length).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^vigil_dashboard_stream_clients 1$/m);
+    expect(metrics).toMatch(/^vigil_dashboard_stream_dropped_total 0$/m);
   });
 
   it('refuses stream clients beyond ui.maxStreamClients with 503', async () => {
@@ -192,6 +195,7 @@ describe('dashboard API (real server)', () => {
     await attack(url, '203.0.113.81', Date.now() + 130_000, 'y');
     await service.pipeline.idle();
     expect(service.response.stats.suppressed).toBeGreaterThanOrEqual(2);
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^vigil_suppressed_detections_total [2-9]$/m);
     const bruteForce = service.response.incidents({ ip: '203.0.113.81' }).flatMap((i) => i.detections.filter((d) => d.detector === 'brute_force'));
     expect(bruteForce.map((d) => d.id)).toEqual([incident.detections[0]?.id]);
     expect(((await (await fetch(`${url}/api/v1/decisions?ip=203.0.113.81`)).json()) as { decisions: Decision[] }).decisions).toEqual([]);

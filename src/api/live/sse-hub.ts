@@ -58,12 +58,14 @@ export class SseHub {
   broadcast(event: string, data: unknown): void {
     if (this.clients.size === 0) return;
     const message = formatSse(event, data);
-    for (const client of this.clients) this.deliver(client, message);
+    const bytes = Buffer.byteLength(message);
+    for (const client of this.clients) this.deliver(client, message, bytes);
   }
 
   /** Send one event to one client (its first message, e.g.). */
   sendTo(target: SseTarget, event: string, data: unknown): void {
-    for (const client of this.clients) if (client.target === target) this.deliver(client, formatSse(event, data));
+    const message = formatSse(event, data);
+    for (const client of this.clients) if (client.target === target) this.deliver(client, message, Buffer.byteLength(message));
   }
 
   /** End every stream (server shutdown). */
@@ -72,13 +74,13 @@ export class SseHub {
     this.clients.clear();
   }
 
-  private deliver(client: Client, message: string): void {
+  private deliver(client: Client, message: string, bytes: number): void {
     const target = client.target;
     if (target.destroyed === true) {
       this.clients.delete(client);
       return;
     }
-    if (target.writableLength + message.length > this.options.maxBufferedBytes) {
+    if (target.writableLength + bytes > this.options.maxBufferedBytes) {
       client.dropped++;
       this.dropped++;
       return;

@@ -545,7 +545,7 @@ function buildChart() {
         { label: 'events/s', stroke: cssVar('--chart-events'), width: 2 },
         { label: 'login failures/s', stroke: cssVar('--chart-failures'), width: 2, dash: [6, 3] },
       ],
-      axes: [axis, axis],
+      axes: [{ ...axis, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()) }, axis],
       scales: { y: { range: (_u, _min, max) => [0, Math.max(5, max * 1.1)] } },
     },
     [state.series.t, state.series.events, state.series.failures],
