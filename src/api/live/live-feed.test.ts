@@ -43,6 +43,16 @@ function highDetection(ip: string) {
 }
 
 describe('LiveFeed', () => {
+  it('lists at most maxSnapshotDecisions decisions in a snapshot, the newest, and says how many there are', () => {
+    const { stage, stats, alerts, hub } = setup();
+    const feed = new LiveFeed({ stage, stats, alerts, hub, now: () => AT, wallNow: () => AT, maxSnapshotDecisions: 2 });
+    for (let i = 1; i <= 3; i++) stage.engine.decisions.add({ value: `192.0.2.${i}`, durationMs: 60_000, reason: 'test', origin: 'manual' }, AT - 10 + i);
+    const snapshot = feed.snapshot();
+    expect(snapshot.decisions.map((d) => d.value)).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(snapshot.decisionsTotal).toBe(3);
+    feed.stop();
+  });
+
   it('sends incident summaries and decision changes on flush, and a tick with the last second', () => {
     const { stage, stats, feed, hub } = setup();
     const messages = listen(hub);
@@ -92,6 +102,7 @@ describe('LiveFeed', () => {
     const snapshot = feed.snapshot();
     expect(snapshot.incidents.map((i) => i.subject.value)).toEqual(['203.0.113.5']);
     expect(snapshot.decisions.map((d) => d.value)).toEqual(['203.0.113.5']);
+    expect(snapshot.decisionsTotal).toBe(1);
     expect(snapshot.series).toHaveLength(1);
     feed.stop();
   });

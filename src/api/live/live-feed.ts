@@ -46,7 +46,10 @@ export interface DashboardSnapshot {
   alerts: AlertRecord[];
   status: SecurityStatus;
   incidents: IncidentSummary[];
+  /** Active decisions, the newest `maxSnapshotDecisions` of them. */
   decisions: Decision[];
+  /** Active decisions in all. */
+  decisionsTotal: number;
   suppressions: Suppression[];
   stream: StreamStats;
 }
@@ -69,6 +72,8 @@ export interface LiveFeedOptions {
   maxIncidentsPerFlush?: number;
   /** Decision changes sent one by one per flush; more and clients are told to reload. */
   maxDecisionChangesPerFlush?: number;
+  /** Decisions listed in a snapshot (the newest). */
+  maxSnapshotDecisions?: number;
 }
 
 /**
@@ -173,6 +178,8 @@ export class LiveFeed {
   snapshot(): DashboardSnapshot {
     const { stage, stats, alerts } = this.options;
     const now = this.options.now();
+    const decisions = stage.engine.decisions.list(now);
+    const max = this.options.maxSnapshotDecisions ?? 1000;
     return {
       now,
       series: stats.series(),
@@ -180,7 +187,9 @@ export class LiveFeed {
       alerts: alerts.list(50),
       status: this.status(),
       incidents: stage.incidents({ limit: 100 }).map(summarizeIncident),
-      decisions: stage.engine.decisions.list(now),
+      // list() is oldest first: keep the newest.
+      decisions: decisions.length > max ? decisions.slice(-max) : decisions,
+      decisionsTotal: decisions.length,
       suppressions: stage.engine.suppressions.list(now),
       stream: this.streamStats(),
     };

@@ -18,7 +18,7 @@ const state = {
   suppressions: [],
   series: { t: [], events: [], failures: [] },
   selected: undefined,
-  loaded: false,
+  decisionsTotal: 0,
 };
 
 // ---- small DOM helpers -------------------------------------------------------
@@ -250,9 +250,9 @@ async function loadSnapshot() {
     for (const point of snap.series) pushPoint(point);
     state.incidents = new Map(snap.incidents.map((i) => [i.id, i]));
     state.decisions = new Map(snap.decisions.map((d) => [d.id, d]));
+    state.decisionsTotal = snap.decisionsTotal;
     state.alerts = snap.alerts;
     state.suppressions = snap.suppressions;
-    state.loaded = true;
     renderStatus(snap.status);
     renderTop(snap.top);
     renderIncidents();
@@ -297,9 +297,18 @@ function upsertIncident(summary, live) {
 }
 
 function onDecision(change) {
-  if (change.type === 'added') state.decisions.set(change.decision.id, change.decision);
-  else state.decisions.delete(change.decision.id);
+  if (change.type === 'added') {
+    if (!state.decisions.has(change.decision.id)) state.decisionsTotal++;
+    state.decisions.set(change.decision.id, change.decision);
+  } else {
+    forgetDecision(change.decision.id);
+  }
   renderBlocked();
+}
+
+/** Drop a decision we know of (idempotent: the API answer and the stream both report an unblock). */
+function forgetDecision(id) {
+  if (state.decisions.delete(id)) state.decisionsTotal = Math.max(0, state.decisionsTotal - 1);
 }
 
 // ---- rendering ----------------------------------------------------------------------
@@ -402,13 +411,14 @@ function renderBlocked() {
     }),
   );
   $('blocked-empty').hidden = active.length > 0;
+  $('blocked-more').textContent = state.decisionsTotal > state.decisions.size ? `Showing the newest ${state.decisions.size} of ${state.decisionsTotal} decisions.` : '';
 }
 
 async function unblockDecision(decision, button) {
   button.disabled = true;
   try {
     await api(`/api/v1/decisions/${encodeURIComponent(decision.id)}`, { method: 'DELETE', admin: true });
-    state.decisions.delete(decision.id);
+    forgetDecision(decision.id);
     renderBlocked();
     announce(`${decision.value} unblocked`);
   } catch (err) {
@@ -499,7 +509,7 @@ async function sendFeedback(verdict) {
     const known = state.incidents.get(id);
     if (known) upsertIncident({ ...known, feedback: result.incident.feedback }, false);
     renderVerdict(result.incident.feedback);
-    for (const d of result.unblocked) state.decisions.delete(d.id);
+    for (const d of result.unblocked) forgetDecision(d.id);
     renderBlocked();
     if (result.suppressions.length > 0) {
       const ids = new Set(state.suppressions.map((s) => s.id));
