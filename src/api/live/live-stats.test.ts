@@ -50,4 +50,20 @@ describe('LiveStats', () => {
     stats.closeSecond(20_000); // rotate again: forgotten
     expect(stats.top().ips).toEqual([]);
   });
+
+  it('samples the top lists above topSamplesPerSecond, weighting what it counts', () => {
+    const stats = new LiveStats({ historySeconds: 10, topWindowSeconds: 60, maxKeys: 100, topSamplesPerSecond: 1000 });
+    // A periodic pattern (every 4th event from the attacker, 40 % of the rest spread over three IPs):
+    // a fixed one-in-four sampler would see only one of the four positions.
+    const burst = Array.from({ length: 4000 }, (_, i) => event('login.failure', i % 4 === 0 ? '192.0.2.9' : `192.0.2.${i % 4}`));
+    stats.record(burst); // the first second: every event counted
+    expect(stats.closeSecond(0)).toMatchObject({ events: 4000, failures: 4000 });
+    expect(stats.top().sampleEvery).toBe(4);
+    stats.record(burst); // now about one in four, with weight four: the series still counts every event
+    expect(stats.closeSecond(1000)).toMatchObject({ events: 4000, failures: 4000 });
+    const second = stats.top().ips.map((e) => ({ ...e, count: e.count - 1000 })); // minus the exact first second
+    const attacker = second.find((e) => e.key === '192.0.2.9');
+    for (const entry of second) expect(entry.count).toBeGreaterThan(700); // each ≈ 1000 (sd ≈ 55)
+    expect(attacker?.count).toBeLessThan(1300);
+  });
 });
