@@ -125,11 +125,18 @@ describe.skipIf(policy === 'skip')('dashboard in Chromium (playwright-core)', ()
     const unblockAudit = (await (await fetch(`${url}/api/v1/audit?action=decision.delete`, { headers: ADMIN })).json()) as { items: { actor: string; target: string }[] };
     expect(unblockAudit.items.map((a) => `${a.actor} ${a.target}`)).toEqual([`analyst ${ATTACKER}`]);
 
-    // Dark theme toggles (and is remembered); then the screenshot.
-    await page.click('#theme-toggle');
-    expect(await page.getAttribute('html', 'data-theme')).toMatch(/^(dark|light)$/);
-    await page.click('#theme-toggle');
+    // The theme toggle switches dark and light (remembered in localStorage); a screenshot of each.
     mkdirSync(join(process.cwd(), 'test-results'), { recursive: true });
+    const background = () => page.evaluate('getComputedStyle(document.body).backgroundColor');
+    const before = await background();
+    await page.click('#theme-toggle');
+    const theme = await page.getAttribute('html', 'data-theme');
+    expect(theme).toMatch(/^(dark|light)$/);
+    expect(await background()).not.toBe(before);
+    expect(await page.evaluate("localStorage.getItem('vigil.theme')")).toBe(theme);
+    await page.screenshot({ path: join(process.cwd(), 'test-results', `dashboard-${theme}.png`), fullPage: true });
+    await page.click('#theme-toggle');
+    expect(await background()).toBe(before);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
 

@@ -552,10 +552,10 @@ function buildChart() {
       height: 220,
       series: [
         {},
-        { label: 'events/s', stroke: cssVar('--chart-events'), width: 2 },
-        { label: 'login failures/s', stroke: cssVar('--chart-failures'), width: 2, dash: [6, 3] },
+        { label: 'events/s', stroke: cssVar('--chart-events'), width: 2, points: { show: false } },
+        { label: 'login failures/s', stroke: cssVar('--chart-failures'), width: 2, dash: [6, 3], points: { show: false } },
       ],
-      axes: [{ ...axis, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()) }, axis],
+      axes: [{ ...axis, space: 90, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString([], { hour12: false })) }, axis],
       scales: { y: { range: (_u, _min, max) => [0, Math.max(5, max * 1.1)] } },
     },
     [state.series.t, state.series.events, state.series.failures],
