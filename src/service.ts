@@ -112,7 +112,7 @@ export class VigilService {
           this.decisionsChanged();
           if (action === 'added') this.siem?.forward([fromDecision(decision)]);
         },
-        // Until alert channels exist, an alert is a log line (and the incident in the API and metrics).
+        // Until alert channels exist, an alert is a log line and an entry in the dashboard's feed (and the incident in the API and metrics).
         alert: (incident, level) => {
           logger.warn({ incident: incident.id, level, scope: incident.subject.scope, detections: incident.detections.length }, 'alert');
           this.alerts.record({
