@@ -18,6 +18,36 @@ const ADMIN = { authorization: `Bearer ${TOKEN}` };
 const ATTACKER = '203.0.113.80';
 const SCREENSHOT = join(process.cwd(), 'test-results', 'dashboard.png');
 
+/**
+ * Run in the page: every visible element with its own text, whose text
+ * contrast against its effective background is below WCAG AA (4.5:1).
+ * (A string, because the test is compiled without the DOM library.)
+ */
+const LOW_CONTRAST = `(() => {
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const c = rgb(getComputedStyle(node).backgroundColor);
+      if (c.length === 3 || c[3] > 0.5) return c;
+    }
+    return rgb(getComputedStyle(document.documentElement).backgroundColor);
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (!own || el.offsetParent === null || el.closest('.u-legend, .u-axis')) continue;
+    const fg = lum(rgb(getComputedStyle(el).color));
+    const bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) bad.push(el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+  }
+  return bad;
+})()`;
+
 describe.skipIf(policy === 'skip')('dashboard in Chromium (playwright-core)', () => {
   let running: RunningService | undefined;
   let browser: Browser | undefined;
@@ -135,8 +165,10 @@ describe.skipIf(policy === 'skip')('dashboard in Chromium (playwright-core)', ()
     expect(await background()).not.toBe(before);
     expect(await page.evaluate("localStorage.getItem('vigil.theme')")).toBe(theme);
     await page.screenshot({ path: join(process.cwd(), 'test-results', `dashboard-${theme}.png`), fullPage: true });
+    expect(await page.evaluate(LOW_CONTRAST)).toEqual([]);
     await page.click('#theme-toggle');
     expect(await background()).toBe(before);
+    expect(await page.evaluate(LOW_CONTRAST)).toEqual([]);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
 
