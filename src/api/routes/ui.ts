@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -36,6 +35,8 @@ export function uiAssetDirs(): { assets: string; vendor: string } {
 /** The dashboard page at `/`, its assets under `/ui/` (no token needed: the data behind it is). */
 export async function registerUiRoutes(app: FastifyInstance): Promise<void> {
   const { assets, vendor } = uiAssetDirs();
+  // Loaded here, not at the top: CLI commands that never serve the dashboard skip its cost.
+  const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(async (ui) => {
     ui.addHook('onSend', async (_request, reply, payload) => {
       reply.header('content-security-policy', DASHBOARD_CSP);
