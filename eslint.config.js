@@ -16,4 +16,13 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The dashboard runs in the browser.
+    files: ['src/ui/assets/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'sessionStorage', 'localStorage', 'fetch', 'AbortController', 'TextDecoderStream', 'Node', 'HTMLButtonElement', 'CSS', 'getComputedStyle', 'matchMedia', 'ResizeObserver', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

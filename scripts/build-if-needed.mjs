@@ -1,4 +1,4 @@
-// Builds with tsc when dist/ is missing or older than any source file, so `npm start` works on a fresh clone.
+// Builds with tsc (and bundles the dashboard assets) when dist/ is missing or older than any source file, so `npm start` works on a fresh clone.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -22,4 +22,5 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, [join(root, 'scripts/build-ui.mjs')], { stdio: 'inherit' });
 }

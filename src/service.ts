@@ -30,6 +30,10 @@ import type { HealRunner } from './k8s/runner.js';
 import { Alerting } from './alert/alerting.js';
 import { createChannels } from './alert/channels/index.js';
 import { AlertOutbox } from './alert/outbox.js';
+import { LiveFeed } from './api/live/live-feed.js';
+import { LiveStats } from './api/live/live-stats.js';
+import { RecentAlerts } from './api/live/recent-alerts.js';
+import { SseHub } from './api/live/sse-hub.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -80,6 +84,10 @@ export class VigilService {
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly ids = new IdGenerator('ev');
   private readonly clock: Clock;
+  /** Recent alerts for the dashboard feed, copied from the alert feed (new, escalated, resolved, digest). */
+  readonly recentAlerts: RecentAlerts;
+  /** The dashboard's live feed and its SSE clients (ui.enabled). */
+  readonly live: { feed: LiveFeed; hub: SseHub; stats: LiveStats } | undefined;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -131,8 +139,14 @@ export class VigilService {
           this.decisionsChanged();
           if (action === 'added') this.siem?.forward([fromDecision(decision)]);
         },
-        incident: (incident, created, reasons) => this.alerts.onIncident(incident, created, reasons),
-        resolved: (incident) => this.alerts.onResolved(incident),
+        incident: (incident, created, reasons) => {
+          this.alerts.onIncident(incident, created, reasons);
+          this.live?.feed.incidentChanged(incident);
+        },
+        resolved: (incident) => {
+          this.alerts.onResolved(incident);
+          this.live?.feed.incidentChanged(incident);
+        },
       },
     );
     const incidents = this.response.engine.incidents;
@@ -140,12 +154,35 @@ export class VigilService {
       levelOf: (ip) => (incidents.size === 0 ? undefined : incidents.openFor('ip', ip)?.level),
       ...(locator === undefined || !config.metrics.countryLookup ? {} : { locator }),
     });
+    // The dashboard's alerts feed: what the alert manager raised, escalated, resolved or digested.
+    this.recentAlerts = new RecentAlerts(config.ui.recentAlerts);
+    this.alerts.on('alert', (item) => {
+      if (item.action === 'grouped') return;
+      const alert = item.alert;
+      this.recentAlerts.record({
+        at: item.at,
+        level: alert.level,
+        title: item.action === 'resolved' ? `resolved: ${alert.summary}` : alert.summary,
+        ...(alert.incidentId === undefined ? {} : { incidentId: alert.incidentId }),
+        ...(alert.subject === undefined ? {} : { subject: alert.subject }),
+        source: item.action === 'digest' ? 'digest' : 'alerting',
+      });
+    });
+    if (config.ui.enabled) {
+      const stats = new LiveStats({ historySeconds: config.ui.historySeconds, topWindowSeconds: config.ui.topWindowSeconds, maxKeys: config.ui.maxTopKeys });
+      const hub = new SseHub({ maxClients: config.ui.maxStreamClients, maxBufferedBytes: config.ui.streamBufferBytes });
+      const feed = new LiveFeed({ stage: this.response, stats, alerts: this.recentAlerts, hub, now: () => this.decisionTime(), wallNow: () => this.clock.now() });
+      this.live = { feed, hub, stats };
+      this.metrics.observeDashboard(hub);
+    }
+    this.metrics.observeSuppressions(this.response);
     this.pipeline = new Pipeline({
       response: this.response,
       onBatch: (events, seconds) => this.eventMetrics.observeBatch(events, seconds),
       eventSink: (events) => {
         if (this.siemWantsEvents) this.siem?.forward(events.map((event) => fromSecurityEvent(event)));
         this.writer?.append(events);
+        this.live?.stats.record(events);
       },
       config: config.pipeline,
       detectors,
@@ -196,6 +233,7 @@ export class VigilService {
     }
     await this.openAlertOutbox();
     this.pipeline.start();
+    this.live?.feed.start();
     if (config.server.enabled) {
       this.server = await buildServer({
         config: config.server,
@@ -217,6 +255,7 @@ export class VigilService {
           waitForChange: (ms) => this.waitForDecisionChange(ms),
           changed: () => this.decisionsChanged(),
         },
+        live: this.live === undefined ? undefined : { feed: this.live.feed, hub: this.live.hub },
         batchSize: config.pipeline.batchSize,
         alerts: this.alerts,
       });
@@ -274,6 +313,7 @@ export class VigilService {
   }
 
   private decisionsChanged(): void {
+    this.live?.feed.poke();
     for (const wake of this.changeWaiters.splice(0)) wake();
   }
 
@@ -301,6 +341,7 @@ export class VigilService {
     await this.pipeline.stop();
     await this.alerts.stop();
     await this.alertStore?.close();
+    this.live?.feed.stop();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
     await this.store?.close();

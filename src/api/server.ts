@@ -17,6 +17,9 @@ import { registerResponseRoutes, type ResponseRouteDeps } from './routes/respons
 import { registerStoreRoutes } from './routes/store.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import type { Alerting } from '../alert/alerting.js';
+import { registerFeedbackRoutes } from './routes/feedback.js';
+import { registerLiveRoutes, type LiveRouteDeps } from './routes/live.js';
+import { registerUiRoutes } from './routes/ui.js';
 import type { Store } from '../store/index.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
@@ -36,6 +39,8 @@ export interface ApiDeps {
   store?: Store;
   /** Decisions, incidents, status and the CrowdSec LAPI (absent: those routes are not served). */
   response?: ResponseRouteDeps;
+  /** The dashboard's live feed (absent: no dashboard, and / answers the JSON summary). */
+  live?: LiveRouteDeps;
   /** Reports whether the service is ready (started, not stopping). */
   ready(): boolean;
   retryAfterSeconds: number;
@@ -301,6 +306,20 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.response !== undefined) registerResponseRoutes(app, { ...deps.response, store: deps.store });
   if (deps.store !== undefined) registerStoreRoutes(app, deps.store);
   if (deps.alerts !== undefined) registerAlertRoutes(app, deps.alerts);
+  if (deps.response !== undefined) {
+    const live = deps.live;
+    registerFeedbackRoutes(app, {
+      stage: deps.response.stage,
+      now: deps.response.now,
+      changed: deps.response.changed,
+      store: deps.store,
+      incidentChanged: live === undefined ? undefined : (incident) => live.feed.incidentChanged(incident),
+    });
+  }
+  if (deps.live !== undefined) {
+    registerLiveRoutes(app, deps.live);
+    await registerUiRoutes(app);
+  }
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['health'] } }, async () => ({ status: 'ok' }));
 
@@ -320,7 +339,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/', { schema: { hide: true } }, async () => ({
+  if (deps.live === undefined) app.get('/', { schema: { hide: true } }, async () => ({
     service: 'vigil',
     version: deps.version,
     endpoints: ['/api/v1/events', '/api/v1/events/ndjson', '/api/v1/detections', '/metrics', '/healthz', '/readyz', '/api/openapi.json'],

@@ -17,6 +17,7 @@ import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 import { healConfigSchema } from '../k8s/config.js';
 import { alertConfigSchema } from '../alert/config.js';
+import { uiConfigSchema } from '../ui/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -42,6 +43,7 @@ export const configSchema = Type.Object(
     metrics: metricsConfigSchema,
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
     heal: healConfigSchema,
+    ui: uiConfigSchema,
     log: Type.Object(
       {
         level: Type.Union(

@@ -45,6 +45,23 @@ export interface Incident {
   openedAt: number;
   updatedAt: number;
   status: 'open' | 'resolved';
+  /** An analyst's verdict (dashboard or API), once given. */
+  feedback?: IncidentFeedback;
+}
+
+/** Analyst feedback on an incident, and what it changed. */
+export interface IncidentFeedback {
+  verdict: 'true_positive' | 'false_positive';
+  note?: string;
+  /** The API principal that gave it. */
+  by: string;
+  at: number;
+  /** Decisions lifted because of it. */
+  unblocked: string[];
+  /** Allowlist entry added because of it. */
+  allowlisted?: string;
+  /** Suppression ids added because of it. */
+  suppressions: string[];
 }
 
 /** What an enforcement point acts on; shaped like CrowdSec decisions. */

@@ -11,6 +11,7 @@ import { AnomalousLoginDetector } from '../detect/anomaly/anomalous-login.js';
 import { WebAttackDetector } from '../detect/web/web-attack-detector.js';
 import type { EventMetrics } from './event-metrics.js';
 import type { Alerting } from '../alert/alerting.js';
+import type { SseHub } from '../api/live/sse-hub.js';
 
 export interface IngestCounters {
   received: Counter<'source'>;
@@ -297,6 +298,36 @@ export class VigilMetrics {
         for (const [reason, n] of Object.entries(stats.suppressed)) this.inc({ reason }, n);
       },
     });
+  }
+
+  /** Analyst suppressions: active ones and the detections they kept out of the response stage. */
+  observeSuppressions(stage: ResponseStage): void {
+    const registers = [this.registry];
+    readCounter(registers, 'vigil_suppressed_detections_total', 'Detections ignored because an analyst suppressed their (detector, subject).', () => stage.stats.suppressed);
+    readCounter(registers, 'vigil_suppressions_evicted_total', 'Suppressions dropped early to stay within response.suppressions.maxEntries.', () => stage.engine.suppressions.evicted);
+    new Gauge({
+      name: 'vigil_suppressions_active',
+      help: 'Suppressions held (expired ones are dropped when next listed or matched).',
+      registers,
+      collect() {
+        this.set(stage.engine.suppressions.size);
+      },
+    });
+  }
+
+  /** The dashboard's live stream: clients, and messages dropped for clients that read too slowly. */
+  observeDashboard(hub: SseHub): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'vigil_dashboard_stream_clients',
+      help: 'Connected live-stream (SSE) clients.',
+      registers,
+      collect() {
+        this.set(hub.size);
+      },
+    });
+    readCounter(registers, 'vigil_dashboard_stream_dropped_total', 'Live-stream messages dropped for clients whose buffer was full (they reload on catching up).', () => hub.dropped);
+    readCounter(registers, 'vigil_dashboard_stream_refused_total', 'Live-stream clients refused beyond ui.maxStreamClients.', () => hub.refused);
   }
 }
 

@@ -7,6 +7,7 @@ import { ProtectionMode, type ProtectionChange } from './protection-mode.js';
 import { Responder, type ResponseConfig, type ResponseResult } from './responder.js';
 import { ThreatScorer, type ScoreResult } from './scorer.js';
 import { IncidentLevelLog, securityStatus, type SecurityStatus } from './status.js';
+import { Suppressions } from './suppressions.js';
 import { ViolationHistory } from './violation-history.js';
 
 export interface DetectionOutcome {
@@ -46,6 +47,8 @@ export class ResponseEngine {
   readonly protection: ProtectionMode;
   readonly responder: Responder;
   readonly incidentLog = new IncidentLevelLog();
+  /** Analyst suppressions per (detector, subject); the response stage skips what they cover. */
+  readonly suppressions: Suppressions;
 
   constructor(options: ResponseEngineOptions) {
     const config = options.config;
@@ -56,6 +59,7 @@ export class ResponseEngine {
     this.incidents = new IncidentTracker(config.incidents, options.ids ?? new IdGenerator('inc'));
     this.allowlist = new Allowlist(config.allowlist);
     this.decisions = new DecisionStore({ config: config.decisions, allowlist: this.allowlist });
+    this.suppressions = new Suppressions(config.suppressions);
     this.protection = new ProtectionMode(config.protectionMode, options.onProtectionChange);
     this.responder = new Responder({
       config: config.responder,

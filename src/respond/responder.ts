@@ -8,6 +8,7 @@ import { decisionsConfigSchema } from './decisions.js';
 import { incidentConfigSchema } from './incidents.js';
 import { protectionModeConfigSchema, type ProtectionChange, type ProtectionMode } from './protection-mode.js';
 import { scorerConfigSchema } from './scorer.js';
+import { suppressionsConfigSchema } from './suppressions.js';
 import { violationHistoryConfigSchema, type ViolationHistory } from './violation-history.js';
 
 export const responderConfigSchema = Type.Object(
@@ -67,6 +68,7 @@ export const responseConfigSchema = Type.Object(
     protectionMode: protectionModeConfigSchema,
     allowlist: allowlistConfigSchema,
     decisions: decisionsConfigSchema,
+    suppressions: suppressionsConfigSchema,
   },
   { additionalProperties: false, default: {} },
 );

@@ -12,6 +12,8 @@ export interface ResponseStats {
   penalties: Map<string, { penaltyType: string; duration: string; violations: string; count: number }>;
   decisionsExpired: number;
   skipped: Map<string, number>;
+  /** Detections ignored because an analyst suppressed their (detector, subject). */
+  suppressed: number;
 }
 
 /** Listeners for what the response stage decides (alerting, SIEM, audit plug in here). */
@@ -36,6 +38,7 @@ export class ResponseStage {
     penalties: new Map(),
     decisionsExpired: 0,
     skipped: new Map(),
+    suppressed: 0,
   };
   /** Recent incidents by id (open and resolved), bounded; newest last. */
   private readonly recent = new Map<string, Incident>();
@@ -53,6 +56,11 @@ export class ResponseStage {
   /** A detection was raised, or closed with its final evidence. */
   detection(detection: Detection): void {
     const at = Number.isFinite(detection.evidence.lastSeen) ? detection.evidence.lastSeen : detection.detectedAt;
+    // An analyst marked this detector wrong about this subject: no history, incident or decision.
+    if (this.engine.suppressions.match(detection, at) !== undefined) {
+      this.stats.suppressed++;
+      return;
+    }
     const outcome = this.engine.onDetection(detection, at);
     for (const incident of outcome.resolved) this.resolved(incident);
     const update = outcome.incident;
