@@ -131,6 +131,24 @@ export interface SuspiciousActivitiesView {
   last_seen: number | string;
 }
 
+/** Indicators of compromise (see src/intel/ioc.ts). */
+export interface IocsTable {
+  /** sha256 hex of `type:value`. */
+  id: string;
+  type: string;
+  value: string;
+  threat_type: string;
+  /** 0..100. */
+  confidence: number;
+  source: string;
+  first_seen: number;
+  last_seen: number;
+  expires_at: number | null;
+  /** JSON array of strings. */
+  tags: string;
+  updated_at: number;
+}
+
 export interface StoreDatabase {
   users: UsersTable;
   login_attempts: LoginAttemptsTable;
@@ -141,6 +159,7 @@ export interface StoreDatabase {
   audit_logs: AuditLogsTable;
   detections: DetectionsTable;
   store_meta: StoreMetaTable;
+  iocs: IocsTable;
   security_statistics: SecurityStatisticsView;
   suspicious_activities: SuspiciousActivitiesView;
 }
