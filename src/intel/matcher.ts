@@ -110,6 +110,26 @@ export class IocMatcher {
     }
   }
 
+  /** The indicator stored for exactly this (canonical) value. */
+  get(type: IocType, value: string): Ioc | undefined {
+    switch (type) {
+      case 'ipv4':
+        return this.ipv4.get(parseIpv4Int(value));
+      case 'ipv6':
+        return this.ipv6.get(value);
+      case 'cidr':
+        return this.exactRange(value);
+      case 'domain':
+        return this.domains.get(value);
+      case 'url':
+        return this.urls.get(value);
+      case 'email':
+        return this.emails.get(value);
+      default:
+        return this.hashes.get(value);
+    }
+  }
+
   /** Drop every indicator whose expiry is at or before `now`; returns how many. */
   expire(now: number): Ioc[] {
     const expired: Ioc[] = [];
