@@ -24,6 +24,10 @@ import { SiemForwarder } from './siem/forwarder.js';
 import { fromDecision, fromSecurityEvent } from './siem/record.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
+import { FeedScheduler } from './intel/feed-scheduler.js';
+import { IocManager } from './intel/ioc-manager.js';
+import { IocRepository } from './intel/ioc-repository.js';
+import { IocMatcher } from './intel/matcher.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -62,6 +66,12 @@ export class VigilService {
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly ids = new IdGenerator('ev');
   private readonly clock: Clock;
+  /** The IOCs in memory, read by the known-threat-source detector; filled at start (intel.enabled). */
+  readonly iocMatcher = new IocMatcher();
+  /** Threat intelligence, once started. */
+  intel: IocManager | undefined;
+  feeds: FeedScheduler | undefined;
+  private intelTimers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -93,6 +103,7 @@ export class VigilService {
     const detectors = createDetectors(config.detectors, relay, new IdGenerator('det'), {
       geoip: config.geoip,
       resolvePath: (path) => resolve(config.dataDir, path),
+      iocMatcher: this.iocMatcher,
     });
     this.response = new ResponseStage(
       { config: config.response, ids: new IdGenerator('inc') },
@@ -159,6 +170,7 @@ export class VigilService {
       }, 3_600_000);
       this.retentionTimer.unref();
     }
+    if (config.intel.enabled) await this.startIntel();
     this.pipeline.start();
     if (config.server.enabled) {
       this.server = await buildServer({
@@ -182,6 +194,10 @@ export class VigilService {
           changed: () => this.decisionsChanged(),
         },
         batchSize: config.pipeline.batchSize,
+        intel:
+          this.intel === undefined
+            ? undefined
+            : { manager: this.intel, feeds: this.feeds, maxCheckValues: config.intel.maxCheckValues, store: this.store },
       });
       await this.server.listen({ host: config.server.host, port: config.server.port });
       const bound = this.server.server.address();
@@ -203,6 +219,32 @@ export class VigilService {
     if (config.auth.tokens.length === 0 && !isLoopbackHost(config.server.host)) {
       logger.warn('no API tokens configured and listening beyond loopback: only loopback clients can use the API');
     }
+  }
+
+  /** IOCs: load the stored ones into the matcher, start the feeds, keep syncing and expiring. */
+  private async startIntel(): Promise<void> {
+    const { config, logger } = this.options;
+    const intelLogger = logger.child({ component: 'intel' });
+    const repository = this.store === undefined ? undefined : new IocRepository(this.store.db, this.store.kind, () => this.clock.now());
+    const manager = new IocManager(repository, { now: () => this.clock.now(), logger: intelLogger, matcher: this.iocMatcher });
+    const loaded = await manager.load();
+    if (loaded > 0) intelLogger.info({ indicators: this.iocMatcher.size }, 'ioc: indicators loaded from the store');
+    this.feeds = new FeedScheduler(config.intel.feeds, manager, {
+      dataDir: resolve(config.dataDir),
+      now: () => this.clock.now(),
+      logger: intelLogger,
+      maxEntriesPerFeed: config.intel.maxEntriesPerFeed,
+    });
+    this.intel = manager;
+    this.metrics.observeIntel(manager, this.feeds);
+    await this.feeds.start();
+    const every = (seconds: number, task: () => Promise<unknown>) => {
+      const timer = setInterval(() => void task().catch((err: unknown) => intelLogger.error({ err }, 'ioc maintenance failed')), seconds * 1000);
+      timer.unref();
+      this.intelTimers.push(timer);
+    };
+    if (repository !== undefined) every(config.intel.syncIntervalSeconds, () => manager.syncQuietly());
+    every(config.intel.expireIntervalSeconds, () => manager.expire());
   }
 
   /** The time decisions are judged at: the later of the wall clock and the event-time watermark. */
@@ -235,6 +277,9 @@ export class VigilService {
     for (const source of this.sources) await source.stop();
     // … then process everything queued and flush the sinks.
     await this.pipeline.stop();
+    for (const timer of this.intelTimers.splice(0)) clearInterval(timer);
+    this.feeds?.stop();
+    await this.feeds?.idle();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
     await this.store?.close();

@@ -15,6 +15,7 @@ import { Authenticator, presentedToken, type AuthConfig, type Scope } from './au
 import { ClientIpResolver } from './client-ip.js';
 import { registerResponseRoutes, type ResponseRouteDeps } from './routes/response.js';
 import { registerStoreRoutes } from './routes/store.js';
+import { registerIocRoutes, type IocRouteDeps } from './routes/ioc.js';
 import type { Store } from '../store/index.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   store?: Store;
   /** Decisions, incidents, status and the CrowdSec LAPI (absent: those routes are not served). */
   response?: ResponseRouteDeps;
+  /** Threat intelligence (absent: the /api/v1/ioc routes are not served). */
+  intel?: IocRouteDeps;
   /** Reports whether the service is ready (started, not stopping). */
   ready(): boolean;
   retryAfterSeconds: number;
@@ -296,6 +299,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   if (deps.response !== undefined) registerResponseRoutes(app, { ...deps.response, store: deps.store });
   if (deps.store !== undefined) registerStoreRoutes(app, deps.store);
+  if (deps.intel !== undefined) registerIocRoutes(app, deps.intel);
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['health'] } }, async () => ({ status: 'ok' }));
 

@@ -14,6 +14,7 @@ import { sourcesConfigSchema } from '../sources/index.js';
 import { storeConfigSchema } from '../store/config.js';
 import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
+import { intelConfigSchema } from '../intel/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -35,6 +36,7 @@ export const configSchema = Type.Object(
     enforcement: enforcementConfigSchema,
     detectors: detectorsConfigSchema,
     geoip: geoIpConfigSchema,
+    intel: intelConfigSchema,
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
     log: Type.Object(
       {
