@@ -27,20 +27,48 @@ export interface ParsedIoc {
 export const MAX_IOC_LENGTH = 2048;
 
 const HEX = /^[0-9a-f]+$/;
-// Labels: letters, digits, hyphens (not at the ends), underscores tolerated (seen in real feeds); TLD not all digits.
-const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const EMAIL_LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/;
 
-/** Lower-cased domain name without a trailing dot, or undefined when it is not one. */
+/**
+ * Lower-cased domain name without a trailing dot, or undefined when it is
+ * not one: labels of letters, digits, hyphens (not at either end) and
+ * underscores (seen in real feeds), 1-63 characters, at least two labels,
+ * at most 253 characters, a top-level label not all digits. One pass over
+ * the characters (no regex).
+ */
 export function canonicalDomain(text: string): string | undefined {
-  let d = text.trim().toLowerCase();
+  let d = text.trim();
   if (d.endsWith('.')) d = d.slice(0, -1);
-  if (d.length === 0 || d.length > 253 || !d.includes('.')) return undefined;
-  const labels = d.split('.');
-  for (const label of labels) if (!LABEL.test(label)) return undefined;
-  const tld = labels[labels.length - 1] as string;
-  if (/^\d+$/.test(tld)) return undefined;
-  return d;
+  const n = d.length;
+  if (n === 0 || n > 253) return undefined;
+  let labelStart = 0;
+  let dots = 0;
+  let allDigits = true;
+  let upper = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i === n ? 46 : d.charCodeAt(i);
+    if (c === 46) {
+      const length = i - labelStart;
+      if (length === 0 || length > 63) return undefined;
+      if (d.charCodeAt(labelStart) === 45 || d.charCodeAt(i - 1) === 45) return undefined;
+      if (i < n) {
+        dots++;
+        labelStart = i + 1;
+        allDigits = true;
+      }
+      continue;
+    }
+    if (c >= 48 && c <= 57) continue;
+    allDigits = false;
+    if ((c >= 97 && c <= 122) || c === 45 || c === 95) continue;
+    if (c >= 65 && c <= 90) {
+      upper = true;
+      continue;
+    }
+    return undefined;
+  }
+  if (dots === 0 || allDigits) return undefined;
+  return upper ? d.toLowerCase() : d;
 }
 
 /** `a.b.c.d/n` or `v6/n` with the host bits cleared, or undefined. */
@@ -149,19 +177,44 @@ export function canonicalIoc(type: IocType, text: string): string | undefined {
 export function parseIoc(text: string, type?: IocType): ParsedIoc {
   if (typeof text !== 'string' || text.trim() === '') throw new InvalidIocError('empty indicator value');
   if (text.length > MAX_IOC_LENGTH) throw new InvalidIocError(`indicator longer than ${MAX_IOC_LENGTH} characters`);
-  const detected = type ?? detectIocType(text);
-  if (detected === undefined) throw new InvalidIocError(`"${shorten(text)}" is not an IP, CIDR, domain, URL, email or MD5/SHA-1/SHA-256 hash`);
-  const value = canonicalIoc(detected, text);
-  if (value === undefined) throw new InvalidIocError(`"${shorten(text)}" is not a valid ${detected}`);
-  if (detected === 'cidr') {
-    // A single address written as a range is matched as the address.
-    const full = value.endsWith('/32') && !value.includes(':') ? 32 : value.endsWith('/128') ? 128 : 0;
-    if (full > 0) {
-      const address = value.slice(0, value.lastIndexOf('/'));
-      return { type: full === 32 ? 'ipv4' : 'ipv6', value: address };
-    }
+  let parsed: ParsedIoc | undefined;
+  if (type === undefined) {
+    parsed = detectIoc(text);
+    if (parsed === undefined) throw new InvalidIocError(`"${shorten(text)}" is not an IP, CIDR, domain, URL, email or MD5/SHA-1/SHA-256 hash`);
+  } else {
+    const value = canonicalIoc(type, text);
+    if (value === undefined) throw new InvalidIocError(`"${shorten(text)}" is not a valid ${type}`);
+    parsed = { type, value };
   }
-  return { type: detected, value };
+  if (parsed.type === 'cidr') {
+    // A single address written as a range is matched as the address.
+    const value = parsed.value;
+    const full = value.endsWith('/32') && !value.includes(':') ? 32 : value.endsWith('/128') ? 128 : 0;
+    if (full > 0) return { type: full === 32 ? 'ipv4' : 'ipv6', value: value.slice(0, value.lastIndexOf('/')) };
+  }
+  return parsed;
+}
+
+/** Detection and canonical form in one pass (the common feed path: IPv4, domains, hashes). */
+function detectIoc(text: string): ParsedIoc | undefined {
+  const t = text.trim();
+  if (t === '' || t.length > MAX_IOC_LENGTH) return undefined;
+  if (parseIpv4Int(t) !== -1) return { type: 'ipv4', value: t };
+  const first = t.charCodeAt(0);
+  const last = t.charCodeAt(t.length - 1);
+  // Hashes: all hex of the right length.
+  if (t.length === 32 || t.length === 40 || t.length === 64) {
+    const lower = t.toLowerCase();
+    if (HEX.test(lower)) return { type: t.length === 32 ? 'md5' : t.length === 40 ? 'sha1' : 'sha256', value: lower };
+  }
+  const type = detectIocType(t);
+  if (type === undefined) return undefined;
+  if (type === 'domain' && ((last >= 97 && last <= 122) || (first >= 97 && first <= 122))) {
+    const value = canonicalDomain(t);
+    return value === undefined ? undefined : { type, value };
+  }
+  const value = canonicalIoc(type, t);
+  return value === undefined ? undefined : { type, value };
 }
 
 /** The type a value looks like, or undefined. Valid values only. */
@@ -195,13 +248,22 @@ export function ipv4ToInt(ip: string): number {
   return parsed;
 }
 
-/**
- * Dotted IPv4 to an unsigned 32-bit integer without allocating; -1 when the
- * text is not exactly four decimal octets (leading zeros refused, as net.isIP does).
- */
+/** Dotted IPv4 to an unsigned 32-bit integer; -1 when the text is not exactly four decimal octets. */
 export function parseIpv4Int(ip: string): number {
+  return parseIpv4Into(ip, scratchV4) ? (scratchV4[0] as number) >>> 0 : -1;
+}
+
+const scratchV4 = new Int32Array(1);
+
+/**
+ * Dotted IPv4 into out[0] as a (signed) 32-bit integer, without allocating:
+ * int32 arithmetic only, the result in a typed array (never boxed). False
+ * when the text is not exactly four decimal octets (leading zeros refused,
+ * as net.isIP does).
+ */
+export function parseIpv4Into(ip: string, out: Int32Array): boolean {
   const length = ip.length;
-  if (length < 7 || length > 15) return -1;
+  if (length < 7 || length > 15) return false;
   let result = 0;
   let octet = 0;
   let digits = 0;
@@ -210,22 +272,23 @@ export function parseIpv4Int(ip: string): number {
   for (let i = 0; i < length; i++) {
     const c = ip.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      result = result * 256 + octet;
+      if (digits === 0 || dots === 3) return false;
+      result = (result << 8) | octet;
       octet = 0;
       digits = 0;
       dots++;
     } else if (c >= 48 && c <= 57) {
       if (digits === 0) first = c;
-      else if (first === 48) return -1;
+      else if (first === 48) return false;
       octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
+      if (++digits > 3 || octet > 255) return false;
     } else {
-      return -1;
+      return false;
     }
   }
-  if (dots !== 3 || digits === 0) return -1;
-  return result * 256 + octet;
+  if (dots !== 3 || digits === 0) return false;
+  out[0] = (result << 8) | octet;
+  return true;
 }
 
 export function intToIpv4(n: number): string {

@@ -111,6 +111,7 @@ export function sameIoc(a: Ioc, b: Ioc): boolean {
 
 /** Sorted, de-duplicated, lower-case tags, capped at MAX_TAGS. */
 export function mergeTags(a: readonly string[], b: readonly string[]): string[] {
+  if (a.length === 0 && b.length === 0) return [];
   const out = new Set<string>();
   for (const tag of [...a, ...b]) {
     if (typeof tag !== 'string') continue;

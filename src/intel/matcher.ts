@@ -1,7 +1,8 @@
 import { canonicalIp } from '../core/ip.js';
 import { DomainSuffixSet } from './domain-suffix-set.js';
 import type { Ioc } from './ioc.js';
-import { detectIocType, IOC_TYPES, parseIoc, parseIpv4Int, parseIpv6Words, urlHost, type IocType } from './ioc-type.js';
+import { detectIocType, IOC_TYPES, parseIoc, parseIpv4Int, parseIpv4Into, parseIpv6Words, urlHost, type IocType } from './ioc-type.js';
+import { Ipv4Table } from './ipv4-table.js';
 import { PrefixTree } from './prefix-tree.js';
 
 /** How a value matched: the same value, inside a listed range, or under a listed domain. */
@@ -30,7 +31,7 @@ export function zeroCounts(): IocCounts {
  * `matches` counts hits by the matched indicator's type (read at scrape time).
  */
 export class IocMatcher {
-  private readonly ipv4 = new Map<number, Ioc>();
+  private readonly ipv4 = new Ipv4Table<Ioc>();
   private readonly ipv6 = new Map<string, Ioc>();
   private readonly v4Ranges = new PrefixTree<Ioc>(32);
   private readonly v6Ranges = new PrefixTree<Ioc>(128);
@@ -40,6 +41,7 @@ export class IocMatcher {
   /** md5, sha1 and sha256 together: their lengths differ. */
   private readonly hashes = new Map<string, Ioc>();
   private readonly words = new Uint32Array(4);
+  private readonly v4 = new Int32Array(1);
   readonly matches: IocCounts = zeroCounts();
 
   get size(): number {
@@ -139,7 +141,7 @@ export class IocMatcher {
   }
 
   *all(): Generator<Ioc> {
-    yield* this.ipv4.values();
+    yield* this.ipv4.all();
     yield* this.ipv6.values();
     for (const e of this.v4Ranges.entries()) yield e.value;
     for (const e of this.v6Ranges.entries()) yield e.value;
@@ -151,9 +153,9 @@ export class IocMatcher {
 
   /** An IP (canonical text, as events carry it): exact IPv4/IPv6 first, then the longest listed range. */
   matchIp(ip: string): Ioc | undefined {
-    const v4 = parseIpv4Int(ip);
     let hit: Ioc | undefined;
-    if (v4 >= 0) {
+    if (parseIpv4Into(ip, this.v4)) {
+      const v4 = this.v4[0] as number;
       hit = this.ipv4.size === 0 ? undefined : this.ipv4.get(v4);
       if (hit === undefined && this.v4Ranges.size > 0) hit = this.v4Ranges.lookup32(v4);
     } else {

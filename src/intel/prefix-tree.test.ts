@@ -63,3 +63,24 @@ describe('PrefixTree', () => {
     );
   });
 });
+
+describe('Ipv4Table', () => {
+  it('maps every 32-bit address, survives deletes and growth', async () => {
+    const { Ipv4Table } = await import('./ipv4-table.js');
+    const table = new Ipv4Table<number>(4);
+    const keys = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, parseIpv4Int('203.0.113.9')];
+    for (let i = 0; i < 5000; i++) keys.push((i * 2654435761) >>> 0);
+    keys.forEach((k, i) => table.set(k, i));
+    const unique = new Map(keys.map((k, i) => [k, i]));
+    expect(table.size).toBe(unique.size);
+    for (const [k, i] of unique) expect(table.get(k)).toBe(i);
+    expect(table.get(12345)).toBeUndefined();
+    for (const [k] of [...unique].slice(0, 2500)) expect(table.delete(k)).toBe(true);
+    expect(table.delete(0)).toBe(false);
+    for (const [k, i] of [...unique].slice(2500)) expect(table.get(k)).toBe(i);
+    for (const [k] of [...unique].slice(0, 2500)) expect(table.get(k)).toBeUndefined();
+    table.set(0xffffffff, -1);
+    expect(table.get(0xffffffff)).toBe(-1);
+    expect([...table.all()].length).toBe(table.size);
+  });
+});
