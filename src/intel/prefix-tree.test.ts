@@ -53,6 +53,15 @@ describe('PrefixTree', () => {
             const hit = tree.lookup32(a);
             expect(hit !== undefined).toBe(list.check(intToIpv4(a), 'ipv4'));
           }
+          // After removing every other prefix, lookups agree with a list of the rest.
+          const rest = new BlockList();
+          prefixes.forEach(([n, len], i) => {
+            if (i % 2 === 0) tree.remove([n], len);
+          });
+          const kept = prefixes.filter((_, i) => i % 2 === 1 && !prefixes.some(([n2, l2], j) => j % 2 === 0 && l2 === prefixes[i]?.[1] && (n2 >>> (32 - l2)) === ((prefixes[i]?.[0] as number) >>> (32 - l2))));
+          for (const [n, len] of kept) rest.addSubnet(intToIpv4(n), len, 'ipv4');
+          for (const a of addresses) expect(tree.lookup32(a) !== undefined, intToIpv4(a)).toBe(rest.check(intToIpv4(a), 'ipv4'));
+          prefixes.forEach(([n, len], i) => tree.insert([n], len, i));
           // Any address inside a prefix is matched by a prefix at least as long.
           for (const [n, len] of prefixes) {
             const hit = tree.lookup32(n >>> 0) as number;

@@ -18,6 +18,13 @@ export class PrefixTree<T> {
   private readonly prefixes: { words: Uint32Array; length: number }[] = [];
   private readonly freeSlots: number[] = [];
   private count = 0;
+  /**
+   * IPv4 only — a direct index on the top 16 bits: the node at depth 16
+   * (0: none) and the slot of the longest prefix of length ≤ 16 covering
+   * that /16 (-1: none). A lookup starts at depth 16 instead of the root.
+   */
+  private node16: Int32Array | undefined;
+  private best16: Int32Array | undefined;
 
   constructor(
     readonly bits: 32 | 128,
@@ -26,6 +33,10 @@ export class PrefixTree<T> {
     this.left = new Int32Array(initialNodes);
     this.right = new Int32Array(initialNodes);
     this.slot = new Int32Array(initialNodes).fill(-1);
+    if (bits === 32) {
+      this.node16 = new Int32Array(65536);
+      this.best16 = new Int32Array(65536).fill(-1);
+    }
   }
 
   /** Prefixes held. */
@@ -51,6 +62,7 @@ export class PrefixTree<T> {
         (bit === 0 ? this.left : this.right)[node] = next;
       }
       node = next;
+      if (i === 15 && this.node16 !== undefined) this.node16[((words[0] as number) >>> 16) & 0xffff] = node;
     }
     const existing = this.slot[node] as number;
     if (existing >= 0) {
@@ -68,6 +80,14 @@ export class PrefixTree<T> {
     this.prefixes[index] = { words: masked, length };
     this.slot[node] = index;
     this.count++;
+    if (this.best16 !== undefined && length <= 16) {
+      const from = (masked[0] as number) >>> 16;
+      const best16 = this.best16;
+      for (let t = from; t < from + 2 ** (16 - length); t++) {
+        const current = best16[t] as number;
+        if (current < 0 || (this.prefixes[current] as { length: number }).length <= length) best16[t] = index;
+      }
+    }
     return undefined;
   }
 
@@ -86,6 +106,10 @@ export class PrefixTree<T> {
     this.slot[node] = -1;
     this.freeSlots.push(index);
     this.count--;
+    if (this.best16 !== undefined && length <= 16) {
+      const from = ((words[0] as number) >>> 16) & (length === 0 ? 0 : (0xffff << (16 - length)) & 0xffff);
+      for (let t = from; t < from + 2 ** (16 - length); t++) if (this.best16[t] === index) this.best16[t] = this.longestUpTo16(t);
+    }
     return old;
   }
 
@@ -101,14 +125,16 @@ export class PrefixTree<T> {
     return index < 0 ? undefined : this.values[index];
   }
 
-  /** Longest-prefix match of an IPv4 address given as an unsigned 32-bit int (32-bit trees only). */
+  /** Longest-prefix match of an IPv4 address given as a 32-bit int, signed or not (32-bit trees only). */
   lookup32(address: number): T | undefined {
     const left = this.left;
     const right = this.right;
     const slot = this.slot;
-    let best = slot[0] as number;
-    let node = 0;
-    for (let i = 31; i >= 0; i--) {
+    const top = address >>> 16;
+    let best = (this.best16 as Int32Array)[top] as number;
+    let node = (this.node16 as Int32Array)[top] as number;
+    if (node === 0) return best < 0 ? undefined : this.values[best];
+    for (let i = 15; i >= 0; i--) {
       node = ((address >>> i) & 1) === 0 ? (left[node] as number) : (right[node] as number);
       if (node === 0) break;
       const s = slot[node] as number;
@@ -155,7 +181,22 @@ export class PrefixTree<T> {
     this.prefixes.length = 0;
     this.freeSlots.length = 0;
     this.count = 0;
+    this.node16?.fill(0);
+    this.best16?.fill(-1);
     for (const entry of live) this.insert(entry.words, entry.length, entry.value);
+  }
+
+  /** The slot of the longest prefix of length ≤ 16 covering the /16 `top`, by walking from the root. */
+  private longestUpTo16(top: number): number {
+    let best = this.slot[0] as number;
+    let node = 0;
+    for (let i = 15; i >= 0; i--) {
+      node = ((top >>> i) & 1) === 0 ? (this.left[node] as number) : (this.right[node] as number);
+      if (node === 0) break;
+      const s = this.slot[node] as number;
+      if (s >= 0) best = s;
+    }
+    return best;
   }
 
   /** Nodes allocated vs. prefixes held, for deciding when to compact. */
