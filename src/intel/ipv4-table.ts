@@ -6,9 +6,8 @@
  * tombstones and entries fill half of it.
  */
 export class Ipv4Table<T> {
-  private keys: Int32Array;
-  /** 0 empty, -1 deleted, else index + 1 into `values`. */
-  private slots: Int32Array;
+  /** Per slot, interleaved (one cache miss per probe): the address, then 0 empty, -1 deleted, else index + 1 into `values`. */
+  private table: Int32Array;
   private values: (T | undefined)[] = [];
   private readonly free: number[] = [];
   private mask: number;
@@ -20,8 +19,7 @@ export class Ipv4Table<T> {
   constructor(capacity = 1024) {
     let size = 16;
     while (size < capacity * 2) size *= 2;
-    this.keys = new Int32Array(size);
-    this.slots = new Int32Array(size);
+    this.table = new Int32Array(size * 2);
     this.mask = size - 1;
     this.shift = 32 - Math.log2(size);
   }
@@ -31,19 +29,18 @@ export class Ipv4Table<T> {
   }
 
   get bytes(): number {
-    return this.keys.byteLength + this.slots.byteLength;
+    return this.table.byteLength;
   }
 
   get(address: number): T | undefined {
-    const keys = this.keys;
-    const slots = this.slots;
+    const table = this.table;
     const mask = this.mask;
     const key = address | 0;
     let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
     for (;;) {
-      const slot = slots[i] as number;
+      const slot = table[i * 2 + 1] as number;
       if (slot === 0) return undefined;
-      if (slot > 0 && keys[i] === key) return this.values[slot - 1];
+      if (slot > 0 && table[i * 2] === key) return this.values[slot - 1];
       i = (i + 1) & mask;
     }
   }
@@ -53,11 +50,11 @@ export class Ipv4Table<T> {
     let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
     let tombstone = -1;
     for (;;) {
-      const slot = this.slots[i] as number;
+      const slot = this.table[i * 2 + 1] as number;
       if (slot === 0) break;
       if (slot === -1) {
         if (tombstone < 0) tombstone = i;
-      } else if (this.keys[i] === key) {
+      } else if (this.table[i * 2] === key) {
         this.values[slot - 1] = value;
         return;
       }
@@ -66,23 +63,24 @@ export class Ipv4Table<T> {
     const at = tombstone >= 0 ? tombstone : i;
     const index = this.free.pop() ?? this.values.length;
     this.values[index] = value;
-    this.keys[at] = key;
-    this.slots[at] = index + 1;
+    this.table[at * 2] = key;
+    this.table[at * 2 + 1] = index + 1;
     this.count++;
     if (tombstone < 0) this.used++;
-    if (this.used * 2 > this.slots.length) this.resize(this.count * 4 > this.slots.length ? this.slots.length * 2 : this.slots.length);
+    const size = this.mask + 1;
+    if (this.used * 2 > size) this.resize(this.count * 4 > size ? size * 2 : size);
   }
 
   delete(address: number): boolean {
     const key = address | 0;
     let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
     for (;;) {
-      const slot = this.slots[i] as number;
+      const slot = this.table[i * 2 + 1] as number;
       if (slot === 0) return false;
-      if (slot > 0 && this.keys[i] === key) {
+      if (slot > 0 && this.table[i * 2] === key) {
         this.values[slot - 1] = undefined;
         this.free.push(slot - 1);
-        this.slots[i] = -1;
+        this.table[i * 2 + 1] = -1;
         this.count--;
         return true;
       }
@@ -95,20 +93,18 @@ export class Ipv4Table<T> {
   }
 
   private resize(size: number): void {
-    const oldKeys = this.keys;
-    const oldSlots = this.slots;
+    const old = this.table;
     const oldValues = this.values;
-    this.keys = new Int32Array(size);
-    this.slots = new Int32Array(size);
+    this.table = new Int32Array(size * 2);
     this.mask = size - 1;
     this.shift = 32 - Math.log2(size);
     this.values = [];
     this.free.length = 0;
     this.count = 0;
     this.used = 0;
-    for (let i = 0; i < oldSlots.length; i++) {
-      const slot = oldSlots[i] as number;
-      if (slot > 0) this.set(oldKeys[i] as number, oldValues[slot - 1] as T);
+    for (let i = 0; i < old.length; i += 2) {
+      const slot = old[i + 1] as number;
+      if (slot > 0) this.set(old[i] as number, oldValues[slot - 1] as T);
     }
   }
 }

@@ -9,10 +9,11 @@
  * prefix is added again, and `compact()` rebuilds the arrays when many are dead).
  */
 export class PrefixTree<T> {
-  private left: Int32Array;
-  private right: Int32Array;
-  /** Index into `values` per node, -1 for none. */
-  private slot: Int32Array;
+  /**
+   * Nodes, interleaved so one node is one cache line's worth of neighbours:
+   * [left child, right child, value slot (-1: none), unused] per node.
+   */
+  private nodeData: Int32Array;
   private nodes = 1;
   private readonly values: (T | undefined)[] = [];
   private readonly prefixes: { words: Uint32Array; length: number }[] = [];
@@ -30,9 +31,7 @@ export class PrefixTree<T> {
     readonly bits: 32 | 128,
     initialNodes = 1024,
   ) {
-    this.left = new Int32Array(initialNodes);
-    this.right = new Int32Array(initialNodes);
-    this.slot = new Int32Array(initialNodes).fill(-1);
+    this.nodeData = newNodes(initialNodes);
     if (bits === 32) {
       this.node16 = new Int32Array(65536);
       this.best16 = new Int32Array(65536).fill(-1);
@@ -46,7 +45,7 @@ export class PrefixTree<T> {
 
   /** Bytes held by the node arrays (the values are counted by their owner). */
   get nodeBytes(): number {
-    return this.left.byteLength * 3;
+    return this.nodeData.byteLength;
   }
 
   /** Add or replace the value for `words/length` (bits beyond `length` are ignored). Returns the value replaced. */
@@ -55,16 +54,15 @@ export class PrefixTree<T> {
     let node = 0;
     for (let i = 0; i < length; i++) {
       const bit = ((words[i >>> 5] as number) >>> (31 - (i & 31))) & 1;
-      const children = bit === 0 ? this.left : this.right;
-      let next = children[node] as number;
+      let next = this.nodeData[node * 4 + bit] as number;
       if (next === 0) {
         next = this.newNode();
-        (bit === 0 ? this.left : this.right)[node] = next;
+        this.nodeData[node * 4 + bit] = next;
       }
       node = next;
       if (i === 15 && this.node16 !== undefined) this.node16[((words[0] as number) >>> 16) & 0xffff] = node;
     }
-    const existing = this.slot[node] as number;
+    const existing = this.nodeData[node * 4 + 2] as number;
     if (existing >= 0) {
       const old = this.values[existing];
       this.values[existing] = value;
@@ -78,7 +76,7 @@ export class PrefixTree<T> {
       masked[w] = keep === 0 ? 0 : (((words[w] as number) >>> 0) & (keep === 32 ? 0xffffffff : (~0 << (32 - keep)) >>> 0)) >>> 0;
     }
     this.prefixes[index] = { words: masked, length };
-    this.slot[node] = index;
+    this.nodeData[node * 4 + 2] = index;
     this.count++;
     if (this.best16 !== undefined && length <= 16) {
       const from = (masked[0] as number) >>> 16;
@@ -96,14 +94,14 @@ export class PrefixTree<T> {
     let node = 0;
     for (let i = 0; i < length; i++) {
       const bit = ((words[i >>> 5] as number) >>> (31 - (i & 31))) & 1;
-      node = (bit === 0 ? this.left : this.right)[node] as number;
+      node = this.nodeData[node * 4 + bit] as number;
       if (node === 0) return undefined;
     }
-    const index = this.slot[node] as number;
+    const index = this.nodeData[node * 4 + 2] as number;
     if (index < 0) return undefined;
     const old = this.values[index];
     this.values[index] = undefined;
-    this.slot[node] = -1;
+    this.nodeData[node * 4 + 2] = -1;
     this.freeSlots.push(index);
     this.count--;
     if (this.best16 !== undefined && length <= 16) {
@@ -118,26 +116,24 @@ export class PrefixTree<T> {
     let node = 0;
     for (let i = 0; i < length; i++) {
       const bit = ((words[i >>> 5] as number) >>> (31 - (i & 31))) & 1;
-      node = (bit === 0 ? this.left : this.right)[node] as number;
+      node = this.nodeData[node * 4 + bit] as number;
       if (node === 0) return undefined;
     }
-    const index = this.slot[node] as number;
+    const index = this.nodeData[node * 4 + 2] as number;
     return index < 0 ? undefined : this.values[index];
   }
 
   /** Longest-prefix match of an IPv4 address given as a 32-bit int, signed or not (32-bit trees only). */
   lookup32(address: number): T | undefined {
-    const left = this.left;
-    const right = this.right;
-    const slot = this.slot;
+    const nodes = this.nodeData;
     const top = address >>> 16;
     let best = (this.best16 as Int32Array)[top] as number;
     let node = (this.node16 as Int32Array)[top] as number;
     if (node === 0) return best < 0 ? undefined : this.values[best];
     for (let i = 15; i >= 0; i--) {
-      node = ((address >>> i) & 1) === 0 ? (left[node] as number) : (right[node] as number);
+      node = nodes[node * 4 + ((address >>> i) & 1)] as number;
       if (node === 0) break;
-      const s = slot[node] as number;
+      const s = nodes[node * 4 + 2] as number;
       if (s >= 0) best = s;
     }
     return best < 0 ? undefined : this.values[best];
@@ -145,17 +141,15 @@ export class PrefixTree<T> {
 
   /** Longest-prefix match of an address given as words (four for IPv6). */
   lookupWords(words: Uint32Array): T | undefined {
-    const left = this.left;
-    const right = this.right;
-    const slot = this.slot;
-    let best = slot[0] as number;
+    const nodes = this.nodeData;
+    let best = nodes[2] as number;
     let node = 0;
     const bits = this.bits;
     for (let i = 0; i < bits; i++) {
       const bit = ((words[i >>> 5] as number) >>> (31 - (i & 31))) & 1;
-      node = bit === 0 ? (left[node] as number) : (right[node] as number);
+      node = nodes[node * 4 + bit] as number;
       if (node === 0) break;
-      const s = slot[node] as number;
+      const s = nodes[node * 4 + 2] as number;
       if (s >= 0) best = s;
     }
     return best < 0 ? undefined : this.values[best];
@@ -173,9 +167,7 @@ export class PrefixTree<T> {
   /** Rebuild the node arrays from the live prefixes (after many removals). */
   compact(): void {
     const live = [...this.entries()];
-    this.left = new Int32Array(Math.max(1024, live.length * 4));
-    this.right = new Int32Array(this.left.length);
-    this.slot = new Int32Array(this.left.length).fill(-1);
+    this.nodeData = newNodes(Math.max(1024, live.length * 4));
     this.nodes = 1;
     this.values.length = 0;
     this.prefixes.length = 0;
@@ -188,12 +180,13 @@ export class PrefixTree<T> {
 
   /** The slot of the longest prefix of length ≤ 16 covering the /16 `top`, by walking from the root. */
   private longestUpTo16(top: number): number {
-    let best = this.slot[0] as number;
+    const nodes = this.nodeData;
+    let best = nodes[2] as number;
     let node = 0;
     for (let i = 15; i >= 0; i--) {
-      node = ((top >>> i) & 1) === 0 ? (this.left[node] as number) : (this.right[node] as number);
+      node = nodes[node * 4 + ((top >>> i) & 1)] as number;
       if (node === 0) break;
-      const s = this.slot[node] as number;
+      const s = nodes[node * 4 + 2] as number;
       if (s >= 0) best = s;
     }
     return best;
@@ -205,18 +198,19 @@ export class PrefixTree<T> {
   }
 
   private newNode(): number {
-    if (this.nodes >= this.left.length) {
-      const size = this.left.length * 2;
-      const grow = (from: Int32Array, fill: number) => {
-        const to = new Int32Array(size);
-        if (fill !== 0) to.fill(fill);
-        to.set(from);
-        return to;
-      };
-      this.left = grow(this.left, 0);
-      this.right = grow(this.right, 0);
-      this.slot = grow(this.slot, -1);
+    if (this.nodes * 4 >= this.nodeData.length) {
+      const grown = newNodes((this.nodeData.length / 4) * 2);
+      grown.set(this.nodeData);
+      this.nodeData = grown;
     }
     return this.nodes++;
   }
+
+}
+
+/** `count` empty nodes: no children, no value. */
+function newNodes(count: number): Int32Array {
+  const nodes = new Int32Array(count * 4);
+  for (let i = 2; i < nodes.length; i += 4) nodes[i] = -1;
+  return nodes;
 }
