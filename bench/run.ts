@@ -25,6 +25,7 @@ import type { SecurityEvent } from '../src/core/event.js';
 import { IdGenerator } from '../src/core/ids.js';
 import { EventMetrics } from '../src/metrics/event-metrics.js';
 import { Registry } from 'prom-client';
+import { benchIoc } from './ioc.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   results.push({ label: 'SIEM formatters (records/s, one core)', rows: benchFormats(20_000).map((f) => [f.format, Math.round(f.recordsPerSecond).toLocaleString('en')]) });
   results.push({ label: 'audit store inserts (SQLite file, batched)', rows: await benchSqlite() });
   results.push({ label: 'detector memory: 1M distinct IPs and 1M users tracked, all detectors (own process)', rows: benchDetectorMemory() });
+  results.push({ label: 'threat intelligence: 1M mixed IOCs, matcher (one core)', rows: await benchIoc() });
   for (const { label, rows } of results) {
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\n== ${label}\n`);

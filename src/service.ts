@@ -34,6 +34,10 @@ import { LiveFeed } from './api/live/live-feed.js';
 import { LiveStats } from './api/live/live-stats.js';
 import { RecentAlerts } from './api/live/recent-alerts.js';
 import { SseHub } from './api/live/sse-hub.js';
+import { FeedScheduler } from './intel/feed-scheduler.js';
+import { IocManager } from './intel/ioc-manager.js';
+import { IocRepository } from './intel/ioc-repository.js';
+import { IocMatcher } from './intel/matcher.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -88,6 +92,12 @@ export class VigilService {
   readonly recentAlerts: RecentAlerts;
   /** The dashboard's live feed and its SSE clients (ui.enabled). */
   readonly live: { feed: LiveFeed; hub: SseHub; stats: LiveStats } | undefined;
+  /** The IOCs in memory, read by the known-threat-source detector; filled at start (intel.enabled). */
+  readonly iocMatcher = new IocMatcher();
+  /** Threat intelligence, once started. */
+  intel: IocManager | undefined;
+  feeds: FeedScheduler | undefined;
+  private intelTimers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -123,6 +133,7 @@ export class VigilService {
       geoip: config.geoip,
       resolvePath: (path) => resolve(config.dataDir, path),
       ...(locator === undefined ? {} : { locator }),
+      iocMatcher: this.iocMatcher,
     });
     this.alerts = new Alerting({
       config: config.alerts,
@@ -232,6 +243,7 @@ export class VigilService {
       this.retentionTimer.unref();
     }
     await this.openAlertOutbox();
+    if (config.intel.enabled) await this.startIntel();
     this.pipeline.start();
     this.live?.feed.start();
     if (config.server.enabled) {
@@ -258,6 +270,10 @@ export class VigilService {
         live: this.live === undefined ? undefined : { feed: this.live.feed, hub: this.live.hub },
         batchSize: config.pipeline.batchSize,
         alerts: this.alerts,
+        intel:
+          this.intel === undefined
+            ? undefined
+            : { manager: this.intel, feeds: this.feeds, maxCheckValues: config.intel.maxCheckValues, store: this.store },
       });
       await this.server.listen({ host: config.server.host, port: config.server.port });
       const bound = this.server.server.address();
@@ -307,6 +323,32 @@ export class VigilService {
     this.alerts.startTimers();
   }
 
+  /** IOCs: load the stored ones into the matcher, start the feeds, keep syncing and expiring. */
+  private async startIntel(): Promise<void> {
+    const { config, logger } = this.options;
+    const intelLogger = logger.child({ component: 'intel' });
+    const repository = this.store === undefined ? undefined : new IocRepository(this.store.db, this.store.kind, () => this.clock.now());
+    const manager = new IocManager(repository, { now: () => this.clock.now(), logger: intelLogger, matcher: this.iocMatcher });
+    const loaded = await manager.load();
+    if (loaded > 0) intelLogger.info({ indicators: this.iocMatcher.size }, 'ioc: indicators loaded from the store');
+    this.feeds = new FeedScheduler(config.intel.feeds, manager, {
+      dataDir: resolve(config.dataDir),
+      now: () => this.clock.now(),
+      logger: intelLogger,
+      maxEntriesPerFeed: config.intel.maxEntriesPerFeed,
+    });
+    this.intel = manager;
+    this.metrics.observeIntel(manager, this.feeds);
+    await this.feeds.start();
+    const every = (seconds: number, task: () => Promise<unknown>) => {
+      const timer = setInterval(() => void task().catch((err: unknown) => intelLogger.error({ err }, 'ioc maintenance failed')), seconds * 1000);
+      timer.unref();
+      this.intelTimers.push(timer);
+    };
+    if (repository !== undefined) every(config.intel.syncIntervalSeconds, () => manager.syncQuietly());
+    every(config.intel.expireIntervalSeconds, () => manager.expire());
+  }
+
   /** The time decisions are judged at: the later of the wall clock and the event-time watermark. */
   decisionTime(): number {
     return laterOf(this.clock.now(), this.pipeline.watermark);
@@ -342,6 +384,9 @@ export class VigilService {
     await this.alerts.stop();
     await this.alertStore?.close();
     this.live?.feed.stop();
+    for (const timer of this.intelTimers.splice(0)) clearInterval(timer);
+    this.feeds?.stop();
+    await this.feeds?.idle();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
     await this.store?.close();

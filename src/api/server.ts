@@ -20,6 +20,7 @@ import type { Alerting } from '../alert/alerting.js';
 import { registerFeedbackRoutes } from './routes/feedback.js';
 import { registerLiveRoutes, type LiveRouteDeps } from './routes/live.js';
 import { registerUiRoutes } from './routes/ui.js';
+import { registerIocRoutes, type IocRouteDeps } from './routes/ioc.js';
 import type { Store } from '../store/index.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
@@ -41,6 +42,8 @@ export interface ApiDeps {
   response?: ResponseRouteDeps;
   /** The dashboard's live feed (absent: no dashboard, and / answers the JSON summary). */
   live?: LiveRouteDeps;
+  /** Threat intelligence (absent: the /api/v1/ioc routes are not served). */
+  intel?: IocRouteDeps;
   /** Reports whether the service is ready (started, not stopping). */
   ready(): boolean;
   retryAfterSeconds: number;
@@ -320,6 +323,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     registerLiveRoutes(app, deps.live);
     await registerUiRoutes(app);
   }
+  if (deps.intel !== undefined) registerIocRoutes(app, deps.intel);
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['health'] } }, async () => ({ status: 'ok' }));
 

@@ -17,6 +17,7 @@ import { runHeal, type HealCliOptions } from './heal.js';
 import type { ScanInput } from '../detect/web/scan.js';
 import { runAlertsTest } from './alerts.js';
 import { AlertConfigError } from '../alert/secrets.js';
+import { runIocAdd, runIocCheck, runIocExpire, runIocImport, runIocStats, type IocImportOptions, type IocMetaOptions } from './ioc.js';
 
 interface GlobalOptions {
   config?: string;
@@ -211,6 +212,56 @@ export function buildProgram(): Command {
     .argument('<channel>', 'channel name (alerts.channels[].name)')
     .action(async (channel: string) => {
       process.exitCode = await runAlertsTest(load(program.opts<GlobalOptions>()).config, channel);
+    });
+
+  const ioc = program.command('ioc').description('indicators of compromise in the store: add, import, check, stats, expire');
+  const meta = (command: Command) =>
+    command
+      .option('--threat-type <type>', 'threat type of entries that name none', 'malicious')
+      .option('--confidence <0-100>', 'confidence of entries that give none', '50')
+      .option('--source <name>', 'source recorded with the entries')
+      .option('--tags <a,b>', 'tags added to every entry')
+      .option('--ttl-days <n>', 'entries without their own expiry expire after this many days (0: never)', '0');
+  meta(ioc.command('add').description('add or refresh indicators (upsert: the higher confidence wins)'))
+    .argument('<value...>', 'IPs, CIDRs, domains, URLs, emails, MD5/SHA-1/SHA-256 hashes')
+    .option('--type <type>', 'the type (default: detected from each value)')
+    .option('--expires <time>', 'ISO-8601 or epoch ms')
+    .action(async (values: string[], options: IocMetaOptions & { type?: string }) => {
+      process.exitCode = await runIocAdd(load(program.opts<GlobalOptions>()).config, values, options);
+    });
+  meta(ioc.command('import').description('import a feed file: text, csv, json, stix (2.1 bundle) or misp (events)'))
+    .argument('<file>', "file to read ('-' for stdin; gzip is detected)")
+    .option('--format <format>', 'text, csv, json, stix or misp (default: from the content and extension)')
+    .option('--delimiter <char>', 'CSV delimiter (default , or tab for .tsv)')
+    .option('--no-header', 'CSV: the first row is data')
+    .option('--csv-value <column>', 'CSV column of the value: header name or 0-based index', '0')
+    .option('--csv-type <column>', 'CSV column of the type')
+    .option('--csv-threat-type <column>', 'CSV column of the threat type')
+    .option('--csv-confidence <column>', 'CSV column of the confidence')
+    .option('--csv-tags <column>', 'CSV column of the tags')
+    .option('--json-items <path>', 'JSON: dot path to the array of records')
+    .option('--all-attributes', 'MISP: also attributes without to_ids')
+    .action(async (file: string, options: IocImportOptions) => {
+      process.exitCode = await runIocImport(load(program.opts<GlobalOptions>()).config, file, options);
+    });
+  ioc
+    .command('check')
+    .description('look values up as events are matched; one JSON line per value')
+    .argument('<value...>')
+    .action(async (values: string[]) => {
+      process.exitCode = await runIocCheck(load(program.opts<GlobalOptions>()).config, values);
+    });
+  ioc
+    .command('stats')
+    .description('counts by type, threat type and source, and recent additions (JSON)')
+    .action(async () => {
+      process.exitCode = await runIocStats(load(program.opts<GlobalOptions>()).config);
+    });
+  ioc
+    .command('expire')
+    .description('delete expired indicators now')
+    .action(async () => {
+      process.exitCode = await runIocExpire(load(program.opts<GlobalOptions>()).config);
     });
 
   const configCommand = program.command('config').description('check or print the configuration');

@@ -18,6 +18,7 @@ import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 import { healConfigSchema } from '../k8s/config.js';
 import { alertConfigSchema } from '../alert/config.js';
 import { uiConfigSchema } from '../ui/config.js';
+import { intelConfigSchema } from '../intel/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,6 +42,7 @@ export const configSchema = Type.Object(
     detectors: detectorsConfigSchema,
     geoip: geoIpConfigSchema,
     metrics: metricsConfigSchema,
+    intel: intelConfigSchema,
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
     heal: healConfigSchema,
     ui: uiConfigSchema,

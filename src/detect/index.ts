@@ -13,6 +13,8 @@ import { ImpossibleTravelDetector, impossibleTravelConfigSchema } from './login/
 import { PasswordSprayingDetector, passwordSprayingConfigSchema } from './login/password-spraying.js';
 import { SuspiciousUserAgentDetector, suspiciousUserAgentConfigSchema } from './login/suspicious-user-agent.js';
 import { ViolationDetector, violationConfigSchema } from './violations/violation.js';
+import { KnownThreatSourceDetector, knownThreatSourceConfigSchema } from './intel/known-threat-source.js';
+import { IocMatcher } from '../intel/matcher.js';
 import { PortScanDetector, portScanConfigSchema } from './web/port-scan.js';
 import { WebAttackDetector, webAttackConfigSchema } from './web/web-attack-detector.js';
 
@@ -30,6 +32,7 @@ export const detectorsConfigSchema = Type.Object(
     webAttack: webAttackConfigSchema,
     portScan: portScanConfigSchema,
     violation: violationConfigSchema,
+    knownThreatSource: knownThreatSourceConfigSchema,
   },
   { additionalProperties: false, default: {} },
 );
@@ -40,6 +43,8 @@ export interface DetectorDeps {
   resolvePath: (path: string) => string;
   /** A GeoIP reader to share (else one is opened when geoip.enabled). */
   locator?: GeoLocator;
+  /** The IOCs in memory (intel); absent: an empty matcher (nothing matches). */
+  iocMatcher?: IocMatcher;
 }
 
 /**
@@ -86,6 +91,7 @@ export function createDetectors(
   add(config.webAttack.enabled, () => new WebAttackDetector(config.webAttack, listener, ids));
   add(config.portScan.enabled, () => new PortScanDetector(config.portScan, listener, ids));
   add(config.violation.enabled, () => new ViolationDetector(config.violation, listener, ids));
+  add(config.knownThreatSource.enabled, () => new KnownThreatSourceDetector(config.knownThreatSource, listener, ids, deps.iocMatcher ?? new IocMatcher()));
   return detectors;
 }
 

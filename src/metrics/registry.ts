@@ -12,6 +12,8 @@ import { WebAttackDetector } from '../detect/web/web-attack-detector.js';
 import type { EventMetrics } from './event-metrics.js';
 import type { Alerting } from '../alert/alerting.js';
 import type { SseHub } from '../api/live/sse-hub.js';
+import type { IocManager } from '../intel/ioc-manager.js';
+import type { FeedScheduler } from '../intel/feed-scheduler.js';
 
 export interface IngestCounters {
   received: Counter<'source'>;
@@ -176,6 +178,58 @@ export class VigilMetrics {
         for (const [source, c] of counters.bySource) this.inc({ source }, c.bytes);
       },
     });
+  }
+
+  /** Threat intelligence: indicators in memory by type, matches by type, feed fetches by outcome. */
+  observeIntel(manager: IocManager, feeds: FeedScheduler | undefined): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'vigil_ioc_indicators',
+      help: 'Indicators of compromise held by the matcher, by type.',
+      labelNames: ['type'],
+      registers,
+      collect() {
+        for (const [type, n] of Object.entries(manager.matcher.counts())) this.set({ type }, n);
+      },
+    });
+    new Counter({
+      name: 'vigil_ioc_matches_total',
+      help: 'Lookups that hit an indicator, by the indicator\'s type.',
+      labelNames: ['type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [type, n] of Object.entries(manager.matcher.matches)) this.inc({ type }, n);
+      },
+    });
+    new Counter({
+      name: 'vigil_ioc_feed_fetches_total',
+      help: 'Feed fetches by outcome: success (imported), not_modified (304 or unchanged file), failure (stored indicators kept).',
+      labelNames: ['feed', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of feeds?.stats.values() ?? []) {
+          this.inc({ feed: s.name, outcome: 'success' }, s.successes);
+          this.inc({ feed: s.name, outcome: 'not_modified' }, s.notModified);
+          this.inc({ feed: s.name, outcome: 'failure' }, s.failures);
+        }
+      },
+    });
+    new Gauge({
+      name: 'vigil_ioc_feed_last_success_timestamp_seconds',
+      help: 'When a feed last imported a document (epoch seconds; 0: never).',
+      labelNames: ['feed'],
+      registers,
+      collect() {
+        for (const s of feeds?.stats.values() ?? []) this.set({ feed: s.name }, (s.lastSuccessAt ?? 0) / 1000);
+      },
+    });
+    const counter = (name: string, help: string, read: () => number) => readCounter(registers, name, help, read);
+    counter('vigil_ioc_imported_total', 'Indicators inserted or updated (feeds, API, this process).', () => manager.stats.imported);
+    counter('vigil_ioc_invalid_total', 'Feed or API values refused as invalid indicators.', () => manager.stats.invalid);
+    counter('vigil_ioc_expired_total', 'Indicators removed on expiry.', () => manager.stats.expired);
+    counter('vigil_ioc_sync_errors_total', 'Failed reads of the store\'s changed indicators (retried).', () => manager.stats.syncErrors);
   }
 
   /** Register the pipeline's gauges and counters, read at scrape time. */

@@ -242,7 +242,7 @@ export class ThreatScorer {
       raise('CRITICAL', 'complex payload (contains both "script" and "eval")');
     }
     if (isIocHit(evidence.ioc)) {
-      raise('CRITICAL', 'known threat source (IOC match)');
+      raise('CRITICAL', `known threat source (IOC match${describeIoc(evidence.ioc)})`);
     } else if (ip !== undefined) {
       const listed = this.threatList.match(ip, at);
       if (listed !== undefined) raise('CRITICAL', `known threat source (threat list ${listed.value})`);
@@ -286,6 +286,17 @@ function isIocHit(ioc: unknown): boolean {
     return record.hit === true || record.matched === true;
   }
   return false;
+}
+
+/** `: domain evil.example, phishing, from feed-x` when the evidence names the indicator. */
+function describeIoc(ioc: unknown): string {
+  if (typeof ioc !== 'object' || ioc === null) return '';
+  const { type, value, threatType, source } = ioc as Record<string, unknown>;
+  if (typeof value !== 'string') return '';
+  const parts = [`${typeof type === 'string' ? `${type} ` : ''}${value}`];
+  if (typeof threatType === 'string') parts.push(threatType);
+  if (typeof source === 'string') parts.push(`from ${source}`);
+  return `: ${parts.join(', ')}`;
 }
 
 function riskyAgent(evidence: Detection['evidence'], pattern: RegExp | undefined): string | undefined {

@@ -154,6 +154,24 @@ export interface AlertOutboxTable {
   payload: string;
 }
 
+/** Indicators of compromise (see src/intel/ioc.ts). */
+export interface IocsTable {
+  /** sha256 hex of `type:value`. */
+  id: string;
+  type: string;
+  value: string;
+  threat_type: string;
+  /** 0..100. */
+  confidence: number;
+  source: string;
+  first_seen: number;
+  last_seen: number;
+  expires_at: number | null;
+  /** JSON array of strings. */
+  tags: string;
+  updated_at: number;
+}
+
 export interface StoreDatabase {
   users: UsersTable;
   login_attempts: LoginAttemptsTable;
@@ -165,6 +183,7 @@ export interface StoreDatabase {
   detections: DetectionsTable;
   store_meta: StoreMetaTable;
   alert_outbox: AlertOutboxTable;
+  iocs: IocsTable;
   security_statistics: SecurityStatisticsView;
   suspicious_activities: SuspiciousActivitiesView;
 }

@@ -280,12 +280,44 @@ function alertOutbox(kind: StoreKind): Migration {
   };
 }
 
+/** Indicators of compromise (src/intel): one row per (type, value), keyed by a hash of both (values can be long URLs). */
+function iocs(kind: StoreKind): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('iocs')
+        .addColumn('id', kind === 'postgres' ? sql`char(64) COLLATE "C"` : sql`char(64)`, (c) => c.primaryKey())
+        .addColumn('type', 'varchar(16)', (c) => c.notNull())
+        .addColumn('value', 'varchar(2048)', (c) => c.notNull())
+        .addColumn('threat_type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('confidence', 'integer', (c) => c.notNull())
+        .addColumn('source', 'varchar(128)', (c) => c.notNull())
+        .addColumn('first_seen', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('tags', longText(kind), (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .modifyEnd(tableEnd(kind))
+        .execute();
+      await db.schema.createIndex('iocs_updated').on('iocs').columns(['updated_at', 'id']).execute();
+      await db.schema.createIndex('iocs_expires').on('iocs').column('expires_at').execute();
+      await db.schema.createIndex('iocs_first_seen').on('iocs').column('first_seen').execute();
+      await db.schema.createIndex('iocs_type').on('iocs').column('type').execute();
+      await db.schema.createIndex('iocs_source').on('iocs').column('source').execute();
+    },
+    async down(db: AnyDb) {
+      await db.schema.dropTable('iocs').ifExists().execute();
+    },
+  };
+}
+
 /** Migrations compiled into the code (no folder scan), so they run the same from src/ and dist/. */
 export function storeMigrations(kind: StoreKind): Record<string, Migration> {
   return {
     '0001_schema': initialSchema(kind),
     '0002_views': views(kind),
     '0003_alert_outbox': alertOutbox(kind),
+    '0004_iocs': iocs(kind),
   };
 }
 

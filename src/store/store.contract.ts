@@ -127,7 +127,7 @@ export function defineStoreContract(name: string, backend: () => ContractBackend
       const again = await open({}, url);
       expect(await again.store.migrate()).toEqual([]);
       const applied = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(store.db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_schema', '0002_views', '0003_alert_outbox']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['0001_schema', '0002_views', '0003_alert_outbox', '0004_iocs']);
       for (const table of ['users', 'login_attempts', 'security_events', 'user_locations', 'blacklisted_ips', 'security_policies', 'audit_logs', 'detections', 'security_statistics', 'suspicious_activities'] as const) {
         const rows = await store.db.selectFrom(table).selectAll().execute();
         expect(rows, table).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { defineStoreContract } from '../../src/store/store.contract.js';
+import { defineIocStoreContract } from '../../src/intel/ioc-store.contract.js';
 import { missingServerPolicy } from '../helpers/servers/common.js';
 import { mariadbMissing, startMariadb, type MariadbServer } from '../helpers/servers/mariadb.js';
 
@@ -34,4 +35,5 @@ if (policy === 'fail') {
     takeDown: () => running().stop(),
     bringUp: () => running().start(),
   }));
+  defineIocStoreContract('MariaDB', () => running().createDatabase(`vigil_${++databases}`));
 }
