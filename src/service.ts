@@ -24,6 +24,7 @@ import { SiemForwarder } from './siem/forwarder.js';
 import { fromDecision, fromSecurityEvent } from './siem/record.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
+import { IngestJournal } from './pipeline/ingest-journal.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -62,6 +63,10 @@ export class VigilService {
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly ids = new IdGenerator('ev');
   private readonly clock: Clock;
+  /** Write-ahead journal of accepted events (store enabled and pipeline.journal.enabled). */
+  journal: IngestJournal | undefined;
+  /** Events replayed from the journal at start (left by a crashed run). */
+  replayedFromJournal = 0;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -119,6 +124,7 @@ export class VigilService {
       clock: this.clock,
       mode: 'live',
       logger: logger.child({ component: 'pipeline' }),
+      journal: { append: (events) => this.journal?.append(events) },
     });
     this.metrics.observePipeline(this.pipeline, this.outputs, detectors);
     this.metrics.observeSources(this.sourceCounters);
@@ -150,7 +156,15 @@ export class VigilService {
     const { config, logger } = this.options;
     if (config.store.enabled) {
       this.store = await openStore(config.store, resolve(config.dataDir), { logger: logger.child({ component: 'store' }) });
-      const writer = new EventWriter(this.store, { logger: logger.child({ component: 'store' }) });
+      if (config.pipeline.journal.enabled) {
+        this.journal = new IngestJournal(resolve(config.dataDir, 'journal'), config.pipeline.journal);
+        this.metrics.observeJournal(this.journal);
+      }
+      const journal = this.journal;
+      const writer = new EventWriter(this.store, {
+        logger: logger.child({ component: 'store' }),
+        onSettled: journal === undefined ? undefined : (count) => journal.settle(count),
+      });
       this.writer = writer;
       this.storeSink.target = writer.detectionSink();
       this.metrics.observeStore(writer);
@@ -160,6 +174,7 @@ export class VigilService {
       this.retentionTimer.unref();
     }
     this.pipeline.start();
+    await this.replayJournal();
     if (config.server.enabled) {
       this.server = await buildServer({
         config: config.server,
@@ -182,6 +197,7 @@ export class VigilService {
           changed: () => this.decisionsChanged(),
         },
         batchSize: config.pipeline.batchSize,
+        admission: () => this.admission(),
       });
       await this.server.listen({ host: config.server.host, port: config.server.port });
       const bound = this.server.server.address();
@@ -203,6 +219,53 @@ export class VigilService {
     if (config.auth.tokens.length === 0 && !isLoopbackHost(config.server.host)) {
       logger.warn('no API tokens configured and listening beyond loopback: only loopback clients can use the API');
     }
+  }
+
+  /**
+   * Events a previous run accepted (2xx) but had not yet handed to the store
+   * — a crash — go through the pipeline again before anything new is
+   * accepted. The store skips the ones it already has (event ids are keys).
+   */
+  private async replayJournal(): Promise<void> {
+    const journal = this.journal;
+    if (journal === undefined) return;
+    const events = journal.recover();
+    if (events.length === 0) return;
+    const { logger, config } = this.options;
+    logger.warn({ events: events.length, corruptLines: journal.stats().corruptLines }, 'replaying the ingest journal left by the previous run');
+    journal.replaying = true;
+    try {
+      const step = Math.min(config.pipeline.batchSize, this.pipeline.queue.capacity);
+      for (let i = 0; i < events.length; i += step) {
+        const chunk = events.slice(i, i + step);
+        while (!(await this.pipeline.offerWait(chunk, 1000))) {
+          /* the queue drains as the pipeline processes; wait for room */
+        }
+      }
+    } finally {
+      journal.replaying = false;
+    }
+    this.replayedFromJournal = events.length;
+  }
+
+  /**
+   * Why new events would be refused right now (answered as 503 by the API,
+   * and readyz is not ready), or undefined when they are welcome.
+   */
+  admission(): { code: string; message: string } | undefined {
+    if (this.writer?.refusing() === true) {
+      return {
+        code: 'VIGIL_E_STORE_BACKLOG_FULL',
+        message: 'the store cannot take more events: the database is unreachable and the spool is full (store.spool.maxBytes), or the in-memory backlog is at store.maxPendingRows; retry later',
+      };
+    }
+    if (this.journal?.full() === true) {
+      return {
+        code: 'VIGIL_E_JOURNAL_FULL',
+        message: 'the ingest journal is full (pipeline.journal.maxBytes): events are accepted faster than the store takes them; retry later',
+      };
+    }
+    return undefined;
   }
 
   /** The time decisions are judged at: the later of the wall clock and the event-time watermark. */
@@ -237,6 +300,7 @@ export class VigilService {
     await this.pipeline.stop();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
+    this.journal?.close();
     await this.store?.close();
     this.state = 'stopped';
     const stats = this.pipeline.stats;

@@ -7,6 +7,7 @@ import type { ResponseStage } from '../respond/response-stage.js';
 import type { EventWriter } from '../store/index.js';
 import type { DestinationStats, SiemForwarder } from '../siem/index.js';
 import { THREAT_LEVELS } from '../core/threat-level.js';
+import type { IngestJournal } from '../pipeline/ingest-journal.js';
 
 export interface IngestCounters {
   received: Counter<'source'>;
@@ -253,6 +254,36 @@ export class VigilMetrics {
         for (const d of detectors) this.inc({ detector: d.name }, d.stats().evictedKeys);
       },
     });
+  }
+
+  /** API requests refused by the per-token rate limit, by route scope. */
+  readonly apiRateLimited = new Counter({
+    name: 'vigil_api_rate_limited_total',
+    help: 'API requests refused with 429 by the per-token (or per-client-address) rate limit, by route scope.',
+    labelNames: ['scope'],
+    registers: [this.registry],
+  });
+
+  observeJournal(journal: IngestJournal): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'vigil_ingest_journal_bytes',
+      help: 'Bytes in the ingest write-ahead journal (accepted events not yet known to be in the store or its spool).',
+      registers,
+      collect() {
+        this.set(journal.stats().bytes);
+      },
+    });
+    new Gauge({
+      name: 'vigil_ingest_journal_unsettled_events',
+      help: 'Events journaled but not yet durable in the store or its spool.',
+      registers,
+      collect() {
+        const s = journal.stats();
+        this.set(s.appended - s.settled);
+      },
+    });
+    readCounter(registers, 'vigil_ingest_journal_refused_total', 'Events refused because the journal was full.', () => journal.stats().refused);
   }
 }
 
