@@ -208,7 +208,9 @@ export class VigilService {
     logger.info(
       {
         version: VERSION,
-        address: this.address ? `http://${formatHost(this.address.host)}:${this.address.port}` : undefined,
+        address: this.address
+          ? `${config.server.tls.enabled ? 'https' : 'http'}://${formatHost(this.address.host)}:${this.address.port}`
+          : undefined,
         dataDir: resolve(config.dataDir),
         detectors: this.pipeline.detectors.map((d) => d.name),
         sources: ['http', ...this.sources.map((s) => s.name)],

@@ -87,8 +87,12 @@ export class EventWriter {
   append(events: readonly SecurityEvent[]): boolean {
     if (events.length === 0) return true;
     if (this.pending.length + events.length > this.store.config.maxPendingRows) return this.refuseEvents(events.length);
-    if (this.accept(events.map((v) => ({ k: 'e', v })))) return true;
-    return this.refuseEvents(0);
+    // Events reaching the writer were already acknowledged: they wait in memory (bounded by
+    // maxPendingRows) even when the spool is full; ingestion stops earlier (refusing() → 503).
+    return this.accept(
+      events.map((v) => ({ k: 'e', v })),
+      false,
+    );
   }
 
   /**
@@ -116,10 +120,13 @@ export class EventWriter {
     if (!this.settleFrozen) this.onSettled?.(this.settledEvents);
   }
 
-  /** Queues detection records. Few and precious: only a full spool refuses them. */
+  /** Queues detection records: refused when the spool is full while the database is down. */
   appendDetections(records: readonly DetectionRecord[]): boolean {
     if (records.length === 0) return true;
-    return this.accept(records.map((v) => ({ k: 'd', v })));
+    return this.accept(
+      records.map((v) => ({ k: 'd', v })),
+      true,
+    );
   }
 
   /** A DetectionSink writing into this writer (raised detections upserted as open, then closed). */
@@ -167,9 +174,9 @@ export class EventWriter {
     return false;
   }
 
-  private accept(items: StoreItem[]): boolean {
+  private accept(items: StoreItem[], refuseWhenSpoolFull: boolean): boolean {
     if (this.closed) throw new StoreBacklogFullError('the store writer is closed');
-    if (!this.up && (this.spoolBlocked || this.spool.isFull())) return this.refuse(items.length);
+    if (refuseWhenSpoolFull && !this.up && (this.spoolBlocked || this.spool.isFull())) return this.refuse(items.length);
     for (const item of items) this.pending.push(item);
     if (this.pending.length >= this.store.config.batchSize) {
       this.clearFlushTimer();
