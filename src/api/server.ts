@@ -215,6 +215,12 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
           .send({ ...apiError(refusal.code, refusal.message), accepted: 0, rejected: [], rejectedCount: 0, lines: 0 });
       }
       const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (typeof (request.body as Readable | undefined)?.pipe !== 'function') {
+        // Another content type's parser (JSON, text) already consumed the body.
+        return reply
+          .code(415)
+          .send(apiError('VIGIL_E_UNSUPPORTED_MEDIA_TYPE', `send Content-Type: ${NDJSON_TYPES.join(', ')} to this endpoint (or use /api/v1/events for JSON)`));
+      }
       let stream = request.body as Readable;
       if (encoding === 'gzip' || encoding === 'x-gzip') stream = stream.pipe(createGunzip());
       else if (encoding === 'deflate') stream = stream.pipe(createInflate());
