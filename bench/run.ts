@@ -18,6 +18,7 @@ import { DecisionStore } from '../src/respond/decisions.js';
 import { benchFormats } from '../src/siem/bench-format.js';
 import { benchInsert, openStore } from '../src/store/index.js';
 import { prng, syntheticLogins } from './synthetic-logins.js';
+import { runLoadBench } from './load.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\n== ${label}\n`);
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
   }
+  // Over HTTP against a separate Vigil process (bench/load.ts); --no-load skips it, --report updates the README.
+  if (!process.argv.includes('--no-load')) await runLoadBench(process.argv);
 }
 
 /** Requests shaped like access-log traffic: mostly ordinary pages and parameters, 2 % attacks. */

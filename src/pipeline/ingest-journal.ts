@@ -140,9 +140,18 @@ export class IngestJournal {
     }
     if (this.active === undefined || this.active.bytes >= this.config.segmentBytes) this.rotate();
     const active = this.active as { name: string; fd: number; bytes: number };
-    writeSync(active.fd, text);
-    if (this.config.fsync === 'always') fdatasyncSync(active.fd);
-    else this.dirty = true;
+    try {
+      writeSync(active.fd, text);
+      if (this.config.fsync === 'always') fdatasyncSync(active.fd);
+      else this.dirty = true;
+    } catch (err) {
+      // Disk full or I/O error: refuse the batch; a partial line stays torn (skipped at replay)
+      // and the next append starts a new segment so it cannot glue onto it.
+      this.refused += events.length;
+      this.dirty = false;
+      this.seal();
+      throw new JournalFullError(`the ingest journal cannot be written: ${(err as Error).message}`);
+    }
     active.bytes += size;
     this.totalBytes += size;
     this.appended += events.length;
