@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, redactSecrets } from '../../src/core/config.js';
 import { loginFailure, startService, type RunningService } from '../helpers/service.js';
 
 const INGEST_TOKEN = 'tls-ingest-token-0123456789';
@@ -93,6 +94,14 @@ describe('HTTPS for the API (server.tls)', () => {
     await expect(post(url, [loginFailure('192.0.2.8', 'bob', Date.now())], { token: INGEST_TOKEN })).rejects.toThrow();
     const ok = await post(url, [loginFailure('192.0.2.8', 'bob', Date.now())], { token: INGEST_TOKEN, clientCert: true });
     expect(ok.status).toBe(202);
+  });
+
+  it('config print never shows the key passphrase', () => {
+    const { config } = loadConfig({ env: { VIGIL_SERVER_TLS_PASSPHRASE: 'hunter2-passphrase' }, cwd: dir });
+    expect(config.server.tls.passphrase).toBe('hunter2-passphrase');
+    const printed = JSON.stringify(redactSecrets(config));
+    expect(printed).not.toContain('hunter2');
+    expect(printed).toContain('"passphrase":"***"');
   });
 
   it('fails to start with an error naming a missing certificate file', async () => {
