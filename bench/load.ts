@@ -296,6 +296,7 @@ const fmt = (n: number, digits = 2) => n.toLocaleString('en', { maximumFractionD
 function rows(r: LoadReport): [string, string][] {
   return [
     ['offered load', `${fmt(r.rate, 0)} login events/s for ${r.duration} s, ${r.batch} event(s) per request (autocannon, separate process)`],
+    ['achieved rate (events sent / duration)', `${fmt(r.sent / r.duration, 0)} events/s`],
     ['events sent / acknowledged (2xx) / processed', `${fmt(r.sent, 0)} / ${fmt(r.acknowledged, 0)} / ${fmt(r.processed, 0)}`],
     ['drops (non-2xx, errors, timeouts; Vigil rejections)', `${fmt(r.httpFailures, 0)}; ${fmt(r.drops, 0)}`],
     [
