@@ -240,9 +240,8 @@ export class VigilService {
       const step = Math.min(config.pipeline.batchSize, this.pipeline.queue.capacity);
       for (let i = 0; i < events.length; i += step) {
         const chunk = events.slice(i, i + step);
-        while (!(await this.pipeline.offerWait(chunk, 1000))) {
-          /* the queue drains as the pipeline processes; wait for room */
-        }
+        // The queue drains as the pipeline processes: wait for room (unless stopped meanwhile).
+        while (!(await this.pipeline.offerWait(chunk, 1000))) if (this.state !== 'new') return;
       }
     } finally {
       journal.replaying = false;
