@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import fc from 'fast-check';
 
 /**
  * How many inputs each fuzz property gets. `npm test` runs a small number
@@ -15,6 +16,19 @@ export function runs(full: number, small = 500): number {
 
 /** No per-test time limit in a full run (it takes minutes). */
 export const TIMEOUT_MS = FULL ? 3_600_000 : 60_000;
+
+/**
+ * fc.assert in chunks of 2,000 runs (each with its own seed), yielding to
+ * the event loop between them: a long synchronous run would block the test
+ * worker's messages to vitest, which then reports a timeout.
+ */
+export async function assertInChunks<T>(property: fc.IProperty<T>, numRuns: number): Promise<void> {
+  const chunk = 2000;
+  for (let done = 0; done < numRuns; done += chunk) {
+    fc.assert(property, { numRuns: Math.min(chunk, numRuns - done) });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 const counts = new Map<string, number>();
 

@@ -9,7 +9,7 @@ import { parseAccessLogLine, parseAccessLogTime } from '../../src/parsers/access
 import { parseSyslog } from '../../src/parsers/syslog.js';
 import { parseSshdMessage } from '../../src/parsers/sshd.js';
 import { anyText, deepJson, hugeLine, lineInputs, mutated } from './arbitraries.js';
-import { counted, FULL, report, runs, TIMEOUT_MS, writeReport } from './fuzz-budget.js';
+import { assertInChunks, counted, FULL, report, runs, TIMEOUT_MS, writeReport } from './fuzz-budget.js';
 
 const NOW = Date.parse('2026-03-01T10:00:00Z');
 const ctx: ParseContext = { ids: new IdGenerator('fz'), now: () => NOW, timeZone: 'Europe/Berlin', labels: { source: 'fuzz' } };
@@ -101,39 +101,40 @@ describe('fuzz: parsers never throw and answer event, error or skip', () => {
     const parser = getParser(name) as LineParser;
     const samples = SAMPLES[name] ?? [];
 
-    it(`${name}: arbitrary text, mutated valid lines, wrong types`, () => {
+    it(`${name}: arbitrary text, mutated valid lines, wrong types`, async () => {
       const n = runs(100_000);
-      fc.assert(parseProperty(parser, lineInputs(samples, KEYS)), { numRuns: n });
+      await assertInChunks(parseProperty(parser, lineInputs(samples, KEYS)), n);
       counted(`${name} lines`, n);
     }, TIMEOUT_MS);
 
-    it(`${name}: huge lines and deep JSON`, () => {
+    it(`${name}: huge lines and deep JSON`, async () => {
       const n = runs(1_500, 30);
-      fc.assert(parseProperty(parser, fc.oneof(hugeLine, deepJson)), { numRuns: n });
+      await assertInChunks(parseProperty(parser, fc.oneof(hugeLine, deepJson)), n);
       counted(`${name} huge/deep`, n);
     }, TIMEOUT_MS);
   }
 
-  it('auto-detection over arbitrary samples', () => {
+  it('auto-detection over arbitrary samples', async () => {
     const n = runs(20_000, 200);
-    fc.assert(fc.property(fc.array(lineInputs(Object.values(SAMPLES).flat(), KEYS), { maxLength: 8 }), (lines) => void detectParser(lines)), { numRuns: n });
+    await assertInChunks(fc.property(fc.array(lineInputs(Object.values(SAMPLES).flat(), KEYS), { maxLength: 8 }), (lines) => void detectParser(lines)), n);
     counted('detectParser', n);
   }, TIMEOUT_MS);
 
-  it('normalizeNative: any JSON value', () => {
+  it('normalizeNative: any JSON value', async () => {
     const n = runs(100_000);
     const native = { ids: ctx.ids, now: ctx.now, fallbackIp: undefined, labels: {} };
-    fc.assert(fc.property(fc.anything({ maxDepth: 3, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true }), (value) => checkOutcome(normalizeNative(value, native))), {
-      numRuns: n,
-    });
+    await assertInChunks(
+      fc.property(fc.anything({ maxDepth: 3, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true }), (value) => checkOutcome(normalizeNative(value, native))),
+      n,
+    );
     counted('normalizeNative', n);
   }, TIMEOUT_MS);
 
-  it('syslog-time: classic and ISO stamps, wall time in any zone', () => {
+  it('syslog-time: classic and ISO stamps, wall time in any zone', async () => {
     const n = runs(100_000);
     const stamp = fc.oneof(anyText, mutated(['Mar  1 10:00:00', 'Dec 31 23:59:59', '2026-03-01T10:00:00.123456+01:00', '2026-02-29 24:00:00Z']));
     const zone = fc.constantFrom('UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kolkata', 'Pacific/Kiritimati');
-    fc.assert(
+    await assertInChunks(
       // Wall times come from parsed 4-digit years: years 0000–9999 are the function's domain.
       fc.property(stamp, fc.nat({ max: 40 }), zone, fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (text, start, tz, wall) => {
         const len = classicTimeLength(text, start);
@@ -143,22 +144,22 @@ describe('fuzz: parsers never throw and answer event, error or skip', () => {
         const epoch = wallTimeToEpoch(wall, tz);
         for (const v of [classic, iso, epoch]) if (typeof v !== 'number') throw new Error('not a number');
       }),
-      { numRuns: n },
+      n,
     );
     counted('syslog-time', n);
   }, TIMEOUT_MS);
 
-  it('syslog envelope, sshd messages and access-log fields directly', () => {
+  it('syslog envelope, sshd messages and access-log fields directly', async () => {
     const n = runs(100_000);
     const meta = { host: 'h', program: 'sshd', pid: '1', timestamp: NOW, labels: {} };
-    fc.assert(
+    await assertInChunks(
       fc.property(fc.oneof(anyText, mutated([...SAMPLES.syslog ?? [], ...SAMPLES.sshd ?? [], ...SAMPLES.nginx ?? []])), fc.boolean(), (line, vhost) => {
         parseSyslog(line, { now: NOW, timeZone: 'Europe/Berlin' });
         checkOutcome(parseSshdMessage(line, meta as unknown as Parameters<typeof parseSshdMessage>[1], ctx));
         parseAccessLogLine(line, vhost);
         parseAccessLogTime(line);
       }),
-      { numRuns: n },
+      n,
     );
     counted('syslog/sshd/access-log internals', n);
   }, TIMEOUT_MS);
