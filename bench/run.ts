@@ -26,6 +26,7 @@ import { IdGenerator } from '../src/core/ids.js';
 import { EventMetrics } from '../src/metrics/event-metrics.js';
 import { Registry } from 'prom-client';
 import { benchIoc } from './ioc.js';
+import { runLoadBench } from './load.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\n== ${label}\n`);
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
   }
+  // Over HTTP against a separate Vigil process (bench/load.ts); --no-load skips it, --report updates the README.
+  if (!process.argv.includes('--no-load')) await runLoadBench(process.argv);
 }
 
 /**

@@ -38,6 +38,7 @@ import { FeedScheduler } from './intel/feed-scheduler.js';
 import { IocManager } from './intel/ioc-manager.js';
 import { IocRepository } from './intel/ioc-repository.js';
 import { IocMatcher } from './intel/matcher.js';
+import { IngestJournal } from './pipeline/ingest-journal.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -98,6 +99,10 @@ export class VigilService {
   intel: IocManager | undefined;
   feeds: FeedScheduler | undefined;
   private intelTimers: NodeJS.Timeout[] = [];
+  /** Write-ahead journal of accepted events (store enabled and pipeline.journal.enabled). */
+  journal: IngestJournal | undefined;
+  /** Events replayed from the journal at start (left by a crashed run). */
+  replayedFromJournal = 0;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -201,6 +206,7 @@ export class VigilService {
       clock: this.clock,
       mode: 'live',
       logger: logger.child({ component: 'pipeline' }),
+      journal: { append: (events) => this.journal?.append(events) },
     });
     this.metrics.observePipeline(this.pipeline, this.outputs, detectors);
     this.metrics.observeSources(this.sourceCounters);
@@ -233,7 +239,15 @@ export class VigilService {
     const { config, logger } = this.options;
     if (config.store.enabled) {
       this.store = await openStore(config.store, resolve(config.dataDir), { logger: logger.child({ component: 'store' }) });
-      const writer = new EventWriter(this.store, { logger: logger.child({ component: 'store' }) });
+      if (config.pipeline.journal.enabled) {
+        this.journal = new IngestJournal(resolve(config.dataDir, 'journal'), config.pipeline.journal);
+        this.metrics.observeJournal(this.journal);
+      }
+      const journal = this.journal;
+      const writer = new EventWriter(this.store, {
+        logger: logger.child({ component: 'store' }),
+        onSettled: journal === undefined ? undefined : (count) => journal.settle(count),
+      });
       this.writer = writer;
       this.storeSink.target = writer.detectionSink();
       this.metrics.observeStore(writer);
@@ -246,6 +260,7 @@ export class VigilService {
     if (config.intel.enabled) await this.startIntel();
     this.pipeline.start();
     this.live?.feed.start();
+    await this.replayJournal();
     if (config.server.enabled) {
       this.server = await buildServer({
         config: config.server,
@@ -274,6 +289,7 @@ export class VigilService {
           this.intel === undefined
             ? undefined
             : { manager: this.intel, feeds: this.feeds, maxCheckValues: config.intel.maxCheckValues, store: this.store },
+        admission: () => this.admission(),
       });
       await this.server.listen({ host: config.server.host, port: config.server.port });
       const bound = this.server.server.address();
@@ -289,7 +305,9 @@ export class VigilService {
     logger.info(
       {
         version: VERSION,
-        address: this.address ? `http://${formatHost(this.address.host)}:${this.address.port}` : undefined,
+        address: this.address
+          ? `${config.server.tls.enabled ? 'https' : 'http'}://${formatHost(this.address.host)}:${this.address.port}`
+          : undefined,
         dataDir: resolve(config.dataDir),
         detectors: this.pipeline.detectors.map((d) => d.name),
         sources: ['http', ...this.sources.map((s) => s.name)],
@@ -349,6 +367,52 @@ export class VigilService {
     every(config.intel.expireIntervalSeconds, () => manager.expire());
   }
 
+  /**
+   * Events a previous run accepted (2xx) but had not yet handed to the store
+   * — a crash — go through the pipeline again before anything new is
+   * accepted. The store skips the ones it already has (event ids are keys).
+   */
+  private async replayJournal(): Promise<void> {
+    const journal = this.journal;
+    if (journal === undefined) return;
+    const events = journal.recover();
+    if (events.length === 0) return;
+    const { logger, config } = this.options;
+    logger.warn({ events: events.length, corruptLines: journal.stats().corruptLines }, 'replaying the ingest journal left by the previous run');
+    journal.replaying = true;
+    try {
+      const step = Math.min(config.pipeline.batchSize, this.pipeline.queue.capacity);
+      for (let i = 0; i < events.length; i += step) {
+        const chunk = events.slice(i, i + step);
+        // The queue drains as the pipeline processes: wait for room (unless stopped meanwhile).
+        while (!(await this.pipeline.offerWait(chunk, 1000))) if (this.state !== 'new') return;
+      }
+    } finally {
+      journal.replaying = false;
+    }
+    this.replayedFromJournal = events.length;
+  }
+
+  /**
+   * Why new events would be refused right now (answered as 503 by the API,
+   * and readyz is not ready), or undefined when they are welcome.
+   */
+  admission(): { code: string; message: string } | undefined {
+    if (this.writer?.refusing() === true) {
+      return {
+        code: 'VIGIL_E_STORE_BACKLOG_FULL',
+        message: 'the store cannot take more events: the database is unreachable and the spool is full (store.spool.maxBytes), or the in-memory backlog is at store.maxPendingRows; retry later',
+      };
+    }
+    if (this.journal?.full() === true) {
+      return {
+        code: 'VIGIL_E_JOURNAL_FULL',
+        message: 'the ingest journal is full (pipeline.journal.maxBytes): events are accepted faster than the store takes them; retry later',
+      };
+    }
+    return undefined;
+  }
+
   /** The time decisions are judged at: the later of the wall clock and the event-time watermark. */
   decisionTime(): number {
     return laterOf(this.clock.now(), this.pipeline.watermark);
@@ -389,6 +453,7 @@ export class VigilService {
     await this.feeds?.idle();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
+    this.journal?.close();
     await this.store?.close();
     this.state = 'stopped';
     const stats = this.pipeline.stats;

@@ -2,6 +2,7 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
+import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import type { IdGenerator } from '../core/ids.js';
 import { canonicalIp } from '../core/ip.js';
@@ -25,6 +26,8 @@ import type { Store } from '../store/index.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
 import type { ServerConfig } from './server-config.js';
+import { httpsOptions } from './tls.js';
+import { rateLimitOptions } from './rate-limit.js';
 
 export interface ApiDeps {
   config: ServerConfig;
@@ -50,6 +53,8 @@ export interface ApiDeps {
   batchSize: number;
   /** Alerting (absent: /api/v1/alerts is not served). */
   alerts?: Alerting;
+  /** Why new events would be refused now (store backlog or journal full): ingestion answers 503, readyz is not ready. */
+  admission?: () => { code: string; message: string } | undefined;
 }
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
@@ -73,6 +78,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimitBytes,
     // Client addresses are resolved by ClientIpResolver (trusted proxies only).
     trustProxy: false,
+    ...(config.tls.enabled ? { https: httpsOptions(config.tls) } : {}),
   });
   const authenticator = new Authenticator(deps.auth);
   const clientIps = new ClientIpResolver(config.trustedProxies);
@@ -93,6 +99,11 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       },
     },
   });
+
+  if (config.rateLimit.enabled) {
+    // Registered after the auth hook (above the routes): the key is the authenticated principal.
+    await app.register(rateLimit, rateLimitOptions(config.rateLimit, clientIps, deps.metrics));
+  }
 
   app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => done(null, payload));
 
@@ -118,7 +129,9 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const code =
-      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+      typeof error.code === 'string' && error.code.startsWith('VIGIL_E_')
+        ? error.code
+        : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
         ? 'VIGIL_E_BODY_TOO_LARGE'
         : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? 'VIGIL_E_UNSUPPORTED_MEDIA_TYPE'
@@ -157,6 +170,14 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       const body = request.body;
       const count = Array.isArray(body) ? body.length : 1;
       deps.metrics.ingest.received.inc({ source: 'http' }, count);
+      const refusal = deps.admission?.();
+      if (refusal !== undefined) {
+        deps.metrics.ingest.rejected.inc({ source: 'http', reason: 'backlog_full' }, count);
+        return reply
+          .code(503)
+          .header('retry-after', String(deps.retryAfterSeconds))
+          .send({ ...apiError(refusal.code, refusal.message), accepted: 0, rejected: [] });
+      }
       if (Array.isArray(body) && body.length === 0) {
         return reply.code(400).send({ ...apiError('VIGIL_E_NO_EVENTS', 'the array holds no events'), accepted: 0, rejected: [] });
       }
@@ -196,7 +217,22 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       },
     },
     async (request, reply) => {
+      const refusal = deps.admission?.();
+      if (refusal !== undefined) {
+        request.raw.resume();
+        deps.metrics.ingest.rejected.inc({ source: 'http-ndjson', reason: 'backlog_full' }, 1);
+        return reply
+          .code(503)
+          .header('retry-after', String(deps.retryAfterSeconds))
+          .send({ ...apiError(refusal.code, refusal.message), accepted: 0, rejected: [], rejectedCount: 0, lines: 0 });
+      }
       const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (typeof (request.body as Readable | undefined)?.pipe !== 'function') {
+        // Another content type's parser (JSON, text) already consumed the body.
+        return reply
+          .code(415)
+          .send(apiError('VIGIL_E_UNSUPPORTED_MEDIA_TYPE', `send Content-Type: ${NDJSON_TYPES.join(', ')} to this endpoint (or use /api/v1/events for JSON)`));
+      }
       let stream = request.body as Readable;
       if (encoding === 'gzip' || encoding === 'x-gzip') stream = stream.pipe(createGunzip());
       else if (encoding === 'deflate') stream = stream.pipe(createInflate());
@@ -329,10 +365,12 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/readyz', { schema: { summary: 'Readiness: accepting events (not stopping, queue not full).', tags: ['health'] } }, async (_request, reply) => {
     const queue = deps.pipeline.queue;
-    const ready = deps.ready() && queue.free > 0;
+    const refusal = deps.admission?.();
+    const ready = deps.ready() && queue.free > 0 && refusal === undefined;
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not ready',
       queue: { depth: queue.size, capacity: queue.capacity },
+      ...(refusal !== undefined ? { reason: refusal } : {}),
     });
   });
 

@@ -1,4 +1,5 @@
 import type { VigilConfig } from '../core/config.js';
+import { trimTrailingSlashes } from '../core/trim-trailing-slashes.js';
 
 export interface ApiTarget {
   url: string;
@@ -9,7 +10,7 @@ export interface ApiTarget {
 export function apiTarget(config: VigilConfig, options: { url?: string; token?: string }): ApiTarget {
   const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host === '::' ? '::1' : config.server.host;
   const url = options.url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}`;
-  return { url: url.replace(/\/+$/, ''), token: options.token ?? process.env.VIGIL_TOKEN };
+  return { url: trimTrailingSlashes(url), token: options.token ?? process.env.VIGIL_TOKEN };
 }
 
 export class ApiCallError extends Error {}

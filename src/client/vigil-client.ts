@@ -1,6 +1,7 @@
 import { backoffDelay, retryAfterMs, sleep } from './backoff.js';
 import { HttpTransport, type Fetcher } from './http-transport.js';
 import { rawRequest, RequestIp, type AnyRequest } from './request-ip.js';
+import { trimTrailingSlashes } from '../core/trim-trailing-slashes.js';
 
 export const LOGIN_FAILURE_REASONS = ['INVALID_PASSWORD', 'ACCOUNT_DISABLED', 'ACCOUNT_LOCKED', 'SYSTEM_ERROR'] as const;
 export type LoginFailureReason = (typeof LOGIN_FAILURE_REASONS)[number];
@@ -125,7 +126,7 @@ export class VigilClient {
   private lastError: string | undefined;
 
   constructor(private readonly options: VigilClientOptions) {
-    this.baseUrl = options.url.replace(/\/+$/, '');
+    this.baseUrl = trimTrailingSlashes(options.url);
     this.requestIp = new RequestIp(options.trustedProxies ?? []);
     this.batchSize = Math.max(1, options.batchSize ?? 100);
     this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 1000);

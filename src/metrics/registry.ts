@@ -14,6 +14,7 @@ import type { Alerting } from '../alert/alerting.js';
 import type { SseHub } from '../api/live/sse-hub.js';
 import type { IocManager } from '../intel/ioc-manager.js';
 import type { FeedScheduler } from '../intel/feed-scheduler.js';
+import type { IngestJournal } from '../pipeline/ingest-journal.js';
 
 export interface IngestCounters {
   received: Counter<'source'>;
@@ -382,6 +383,36 @@ export class VigilMetrics {
     });
     readCounter(registers, 'vigil_dashboard_stream_dropped_total', 'Live-stream messages dropped for clients whose buffer was full (they reload on catching up).', () => hub.dropped);
     readCounter(registers, 'vigil_dashboard_stream_refused_total', 'Live-stream clients refused beyond ui.maxStreamClients.', () => hub.refused);
+  }
+
+  /** API requests refused by the per-token rate limit, by route scope. */
+  readonly apiRateLimited = new Counter({
+    name: 'vigil_api_rate_limited_total',
+    help: 'API requests refused with 429 by the per-token (or per-client-address) rate limit, by route scope.',
+    labelNames: ['scope'],
+    registers: [this.registry],
+  });
+
+  observeJournal(journal: IngestJournal): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'vigil_ingest_journal_bytes',
+      help: 'Bytes in the ingest write-ahead journal (accepted events not yet known to be in the store or its spool).',
+      registers,
+      collect() {
+        this.set(journal.stats().bytes);
+      },
+    });
+    new Gauge({
+      name: 'vigil_ingest_journal_unsettled_events',
+      help: 'Events journaled but not yet durable in the store or its spool.',
+      registers,
+      collect() {
+        const s = journal.stats();
+        this.set(s.appended - s.settled);
+      },
+    });
+    readCounter(registers, 'vigil_ingest_journal_refused_total', 'Events refused because the journal was full.', () => journal.stats().refused);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Decision } from '../core/detection.js';
 import { backoffDelay, sleep } from '../client/backoff.js';
 import { HttpTransport, type Fetcher } from '../client/http-transport.js';
 import { DecisionSet } from './decision-set.js';
+import { trimTrailingSlashes } from '../core/trim-trailing-slashes.js';
 
 export interface DecisionCacheOptions {
   /** Vigil's base URL, e.g. `http://127.0.0.1:8080`. */
@@ -109,7 +110,7 @@ export class DecisionCache {
 
   constructor(private readonly options: DecisionCacheOptions) {
     if (options.apiKey === '') throw new TypeError('DecisionCache: apiKey is required (an enforcement point key)');
-    this.baseUrl = options.url.replace(/\/+$/, '');
+    this.baseUrl = trimTrailingSlashes(options.url);
     this.maxStalenessMs = options.maxStalenessMs ?? 60_000;
     // A quiet long-poll must come back well before the cache would count as stale.
     const fit = Math.floor(this.maxStalenessMs / 2000);

@@ -3,6 +3,7 @@ import type { Decision } from '../core/detection.js';
 import { RequestIp } from '../client/request-ip.js';
 import { VigilClient, type VigilClientOptions, type ViolationType } from '../client/vigil-client.js';
 import { DecisionCache, type DecisionCacheOptions } from './decision-cache.js';
+import { trimTrailingSlashes } from '../core/trim-trailing-slashes.js';
 
 export type FailMode = 'open' | 'closed';
 
@@ -87,7 +88,7 @@ export class VigilGuard {
     this.requestIp = new RequestIp(options.trustedProxies ?? []);
     this.blockActions = new Set(options.blockActions ?? ['block']);
     this.reportStatuses = options.reportStatuses ?? { 429: 'RATE_LIMIT_VIOLATION' };
-    this.allowedOrigins = options.allowedOrigins === undefined ? undefined : new Set(options.allowedOrigins.map((o) => o.replace(/\/+$/, '').toLowerCase()));
+    this.allowedOrigins = options.allowedOrigins === undefined ? undefined : new Set(options.allowedOrigins.map((o) => trimTrailingSlashes(o).toLowerCase()));
     const report = options.report ?? false;
     if (report instanceof VigilClient) {
       this.client = report;
@@ -162,7 +163,7 @@ export class VigilGuard {
     if (this.client === undefined || this.allowedOrigins === undefined) return;
     const origin = req.headers.origin;
     if (typeof origin !== 'string' || origin === '' || origin === 'null') return;
-    const normalized = origin.replace(/\/+$/, '').toLowerCase();
+    const normalized = trimTrailingSlashes(origin).toLowerCase();
     if (this.allowedOrigins.has(normalized)) return;
     const host = req.headers.host?.toLowerCase();
     if (host !== undefined && (normalized === `http://${host}` || normalized === `https://${host}`)) return;

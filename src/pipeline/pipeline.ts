@@ -6,6 +6,7 @@ import type { SecurityEvent } from '../core/event.js';
 import type { DetectionListener, Detector } from '../detect/detector.js';
 import type { ResponseStage } from '../respond/response-stage.js';
 import { BoundedQueue } from './bounded-queue.js';
+import { journalConfigSchema } from './ingest-journal.js';
 import type { DetectionOutputs } from './detection-outputs.js';
 
 export const pipelineConfigSchema = Type.Object(
@@ -32,6 +33,7 @@ export const pipelineConfigSchema = Type.Object(
       description: 'Live mode: when events stop, event time still follows the wall clock minus this lag, so windows close.',
     }),
     retryAfterSeconds: Type.Integer({ minimum: 1, default: 1, description: 'Retry-After sent with a 503 when the queue is full.' }),
+    journal: journalConfigSchema,
   },
   { additionalProperties: false, default: {} },
 );
@@ -41,6 +43,8 @@ export interface PipelineStats {
   accepted: number;
   processed: number;
   rejectedQueueFull: number;
+  /** Events refused because the write-ahead journal could not take them. */
+  rejectedJournal: number;
   clampedFuture: number;
   detectionsOpened: number;
   detectionsClosed: number;
@@ -53,7 +57,8 @@ export interface PipelineStats {
 }
 
 export interface PipelineOptions {
-  config: PipelineConfig;
+  /** The journal's own settings are the service's business (it owns the journal). */
+  config: Omit<PipelineConfig, 'journal'>;
   detectors: Detector[];
   outputs: DetectionOutputs;
   /** Wall clock (live) — event time is derived from the events themselves. */
@@ -75,6 +80,11 @@ export interface PipelineOptions {
    * array increments, and one clock read serves the whole batch).
    */
   onBatch?: (events: readonly SecurityEvent[], seconds: number) => void;
+  /**
+   * Write-ahead journal: every accepted batch is appended (synchronously)
+   * before it is queued; a throw refuses the batch (counted as rejectedJournal).
+   */
+  journal?: { append(events: readonly SecurityEvent[]): void };
 }
 
 /**
@@ -91,6 +101,7 @@ export class Pipeline implements DetectionListener {
     accepted: 0,
     processed: 0,
     rejectedQueueFull: 0,
+    rejectedJournal: 0,
     clampedFuture: 0,
     detectionsOpened: 0,
     detectionsClosed: 0,
@@ -128,10 +139,20 @@ export class Pipeline implements DetectionListener {
   /** Accept all of `events` or none (queue full → false, counted). */
   offer(events: readonly SecurityEvent[]): boolean {
     if (this.stopped) return false;
-    if (!this.queue.offerAll(events)) {
+    if (this.queue.free < events.length) {
       this.stats.rejectedQueueFull += events.length;
       return false;
     }
+    if (this.options.journal !== undefined) {
+      try {
+        this.options.journal.append(events);
+      } catch {
+        // Counted here and in the journal's own stats; the caller answers 503 (admission says why).
+        this.stats.rejectedJournal += events.length;
+        return false;
+      }
+    }
+    this.queue.offerAll(events);
     this.stats.accepted += events.length;
     this.schedule();
     return true;

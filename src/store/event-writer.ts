@@ -32,6 +32,13 @@ export interface EventWriterOptions {
   logger?: Logger;
   /** Defaults to `<dataDir>/spool/store`. */
   spoolDir?: string;
+  /**
+   * Told how many events (counted in `append` order) are durable — in the
+   * database, the spool or the dead-letter file — so the ingest journal can
+   * drop them. Stops advancing once an event had to be refused: from then on
+   * the journal keeps everything for the next start.
+   */
+  onSettled?: (events: number) => void;
 }
 
 /**
@@ -57,12 +64,17 @@ export class EventWriter {
   private readonly counters = { writtenRows: 0, refusedBatches: 0, refusedRows: 0, failedWrites: 0, deadLetterRows: 0 };
   private lastError: string | undefined;
   private readonly logger: Logger | undefined;
+  /** Events durable so far, in append order (see EventWriterOptions.onSettled). */
+  private settledEvents = 0;
+  private settleFrozen = false;
+  private readonly onSettled: ((events: number) => void) | undefined;
 
   constructor(
     private readonly store: Store,
     options: EventWriterOptions = {},
   ) {
     this.logger = options.logger;
+    this.onSettled = options.onSettled;
     this.retryDelay = store.config.spool.retryMinMs;
     this.spool = new Spool<StoreItem>(options.spoolDir ?? join(store.dataDir, 'spool', 'store'), store.config.spool);
     if (this.spool.segmentCount > 0) {
@@ -74,14 +86,47 @@ export class EventWriter {
   /** Queues events; false when refused (memory or spool full) — the caller answers 503. */
   append(events: readonly SecurityEvent[]): boolean {
     if (events.length === 0) return true;
-    if (this.pending.length + events.length > this.store.config.maxPendingRows) return this.refuse(events.length);
-    return this.accept(events.map((v) => ({ k: 'e', v })));
+    if (this.pending.length + events.length > this.store.config.maxPendingRows) return this.refuseEvents(events.length);
+    // Events reaching the writer were already acknowledged: they wait in memory (bounded by
+    // maxPendingRows) even when the spool is full; ingestion stops earlier (refusing() → 503).
+    return this.accept(
+      events.map((v) => ({ k: 'e', v })),
+      false,
+    );
   }
 
-  /** Queues detection records. Few and precious: only a full spool refuses them. */
+  /**
+   * True while new events would be refused: the database is down and the
+   * spool is full, or the in-memory backlog is at maxPendingRows. Ingestion
+   * answers 503 then, before accepting anything.
+   */
+  refusing(): boolean {
+    return (!this.up && (this.spoolBlocked || this.spool.isFull())) || this.pending.length >= this.store.config.maxPendingRows;
+  }
+
+  private refuseEvents(rows: number): false {
+    if (!this.settleFrozen) {
+      this.settleFrozen = true;
+      this.logger?.error('store: events refused (backlog full); the ingest journal keeps them for the next start');
+    }
+    return rows > 0 ? this.refuse(rows) : false;
+  }
+
+  private settled(items: readonly StoreItem[]): void {
+    let events = 0;
+    for (const item of items) if (item.k === 'e') events++;
+    if (events === 0) return;
+    this.settledEvents += events;
+    if (!this.settleFrozen) this.onSettled?.(this.settledEvents);
+  }
+
+  /** Queues detection records: refused when the spool is full while the database is down. */
   appendDetections(records: readonly DetectionRecord[]): boolean {
     if (records.length === 0) return true;
-    return this.accept(records.map((v) => ({ k: 'd', v })));
+    return this.accept(
+      records.map((v) => ({ k: 'd', v })),
+      true,
+    );
   }
 
   /** A DetectionSink writing into this writer (raised detections upserted as open, then closed). */
@@ -116,7 +161,9 @@ export class EventWriter {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.clearFlushTimer();
     if (this.pending.length > 0) {
-      this.spool.append(this.pending.splice(0), true);
+      const rest = this.pending.splice(0);
+      this.spool.append(rest, true);
+      this.settled(rest);
     }
     this.spool.close();
   }
@@ -127,9 +174,9 @@ export class EventWriter {
     return false;
   }
 
-  private accept(items: StoreItem[]): boolean {
+  private accept(items: StoreItem[], refuseWhenSpoolFull: boolean): boolean {
     if (this.closed) throw new StoreBacklogFullError('the store writer is closed');
-    if (!this.up && (this.spoolBlocked || this.spool.isFull())) return this.refuse(items.length);
+    if (refuseWhenSpoolFull && !this.up && (this.spoolBlocked || this.spool.isFull())) return this.refuse(items.length);
     for (const item of items) this.pending.push(item);
     if (this.pending.length >= this.store.config.batchSize) {
       this.clearFlushTimer();
@@ -180,6 +227,7 @@ export class EventWriter {
         const batch = this.pending.splice(0, batchSize);
         try {
           await this.write(batch);
+          this.settled(batch);
         } catch (err) {
           this.wentDown(err);
           this.park(batch);
@@ -196,6 +244,7 @@ export class EventWriter {
   private park(batch: StoreItem[]): boolean {
     if (this.spool.append(batch)) {
       this.spoolBlocked = false;
+      this.settled(batch);
       return true;
     }
     this.spoolBlocked = true;

@@ -92,7 +92,7 @@ describe('SQLite store specifics', () => {
   it('refuses new batches once the spool is full while the database is down, and counts them', async () => {
     const dataDir = temp();
     const file = join(dataDir, 'full.db');
-    const store = await openStore(storeConfig(`sqlite:${file}`, { sqliteBusyTimeoutMs: 10, spool: { maxBytes: 20_000, segmentBytes: 4_000, retryMinMs: 60_000, retryMaxMs: 60_000 } }), dataDir);
+    const store = await openStore(storeConfig(`sqlite:${file}`, { sqliteBusyTimeoutMs: 10, maxPendingRows: 50, spool: { maxBytes: 20_000, segmentBytes: 4_000, retryMinMs: 60_000, retryMaxMs: 60_000 } }), dataDir);
     const writer = new EventWriter(store);
     const locker = new Database(file);
     locker.exec('BEGIN EXCLUSIVE');
@@ -111,6 +111,9 @@ describe('SQLite store specifics', () => {
       expect(stats.spooledBytes).toBeLessThanOrEqual(20_000);
       expect(stats.spoolSegments).toBeGreaterThan(1);
       expect(stats.spooledRows + stats.pendingRows).toBe(accepted);
+      // Events wait in memory (up to maxPendingRows) once the spool is full; ingestion is told to stop.
+      expect(stats.pendingRows).toBe(50);
+      expect(writer.refusing()).toBe(true);
       expect(() => writer.detectionSink().write([makeDetection('x', 'open', 1, 1)])).toThrow(StoreBacklogFullError);
     } finally {
       locker.exec('COMMIT');

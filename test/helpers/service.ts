@@ -45,7 +45,11 @@ export function loginFailure(ip: string, username: string, timestamp: number | s
   return { eventType: 'LOGIN_FAILURE', sourceIp: ip, username, reason: 'INVALID_PASSWORD', timestamp, ...extra };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -4,6 +4,7 @@ import { formatEcsBulk } from '../formatters/ecs.js';
 import type { SiemRecord } from '../record.js';
 import type { SendResult, SiemTransport } from '../transport.js';
 import { checkStatus, httpPost, type TlsClientOptions } from './http-client.js';
+import { trimTrailingSlashes } from '../../core/trim-trailing-slashes.js';
 
 interface BulkItem {
   status?: number;
@@ -24,7 +25,7 @@ export class ElasticTransport implements SiemTransport {
     private readonly config: ElasticDestination,
     private readonly tls: TlsClientOptions,
   ) {
-    this.url = `${config.url.replace(/\/+$/, '')}/_bulk`;
+    this.url = `${trimTrailingSlashes(config.url)}/_bulk`;
     if (config.apiKey !== undefined) this.auth = `ApiKey ${config.apiKey}`;
     else if (config.username !== undefined) this.auth = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`;
   }

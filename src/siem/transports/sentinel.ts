@@ -5,6 +5,7 @@ import { formatSentinelBody } from '../formatters/sentinel.js';
 import type { SiemRecord } from '../record.js';
 import type { SiemTransport } from '../transport.js';
 import { checkStatus, httpPost, type TlsClientOptions } from './http-client.js';
+import { trimTrailingSlashes } from '../../core/trim-trailing-slashes.js';
 
 export const LOGS_INGESTION_API_VERSION = '2023-01-01';
 /** Renew the token this long before it expires. */
@@ -29,7 +30,7 @@ export class SentinelTransport implements SiemTransport {
     private readonly tls: TlsClientOptions,
     private readonly now: () => number = Date.now,
   ) {
-    const base = config.endpoint.replace(/\/+$/, '');
+    const base = trimTrailingSlashes(config.endpoint);
     this.ingestUrl = `${base}/dataCollectionRules/${encodeURIComponent(config.dcrImmutableId)}/streams/${encodeURIComponent(config.streamName)}?api-version=${LOGS_INGESTION_API_VERSION}`;
   }
 
@@ -54,7 +55,7 @@ export class SentinelTransport implements SiemTransport {
 
   private async accessToken(signal: AbortSignal): Promise<string> {
     if (this.token !== undefined && this.now() < this.token.expiresAt - TOKEN_SKEW_MS) return this.token.value;
-    const url = `${this.config.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(this.config.tenantId)}/oauth2/v2.0/token`;
+    const url = `${trimTrailingSlashes(this.config.authorityHost)}/${encodeURIComponent(this.config.tenantId)}/oauth2/v2.0/token`;
     const form = new URLSearchParams({
       client_id: this.config.clientId,
       client_secret: this.config.clientSecret,

@@ -4,6 +4,7 @@ import { formatHecBatch } from '../formatters/hec.js';
 import type { SiemRecord } from '../record.js';
 import type { SendResult, SiemTransport } from '../transport.js';
 import { checkStatus, httpPost, type TlsClientOptions } from './http-client.js';
+import { trimTrailingSlashes } from '../../core/trim-trailing-slashes.js';
 
 /** Splunk HEC: one POST of concatenated events per batch. */
 export class SplunkHecTransport implements SiemTransport {
@@ -14,7 +15,7 @@ export class SplunkHecTransport implements SiemTransport {
     private readonly hostname: string,
     private readonly tls: TlsClientOptions,
   ) {
-    const base = config.url.replace(/\/+$/, '');
+    const base = trimTrailingSlashes(config.url);
     this.url = /\/services\/collector(\/event)?(\/1\.0)?$/.test(base) ? base : `${base}/services/collector/event`;
   }
 
