@@ -14,6 +14,7 @@ import { sourcesConfigSchema } from '../sources/index.js';
 import { storeConfigSchema } from '../store/config.js';
 import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
+import { complianceConfigSchema } from '../compliance/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -36,6 +37,7 @@ export const configSchema = Type.Object(
     detectors: detectorsConfigSchema,
     geoip: geoIpConfigSchema,
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
+    compliance: complianceConfigSchema,
     log: Type.Object(
       {
         level: Type.Union(
