@@ -15,6 +15,8 @@ import { Authenticator, presentedToken, type AuthConfig, type Scope } from './au
 import { ClientIpResolver } from './client-ip.js';
 import { registerResponseRoutes, type ResponseRouteDeps } from './routes/response.js';
 import { registerStoreRoutes } from './routes/store.js';
+import { registerComplianceRoutes } from './routes/compliance.js';
+import type { VigilConfig } from '../core/config.js';
 import type { Store } from '../store/index.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
@@ -34,6 +36,8 @@ export interface ApiDeps {
   store?: Store;
   /** Decisions, incidents, status and the CrowdSec LAPI (absent: those routes are not served). */
   response?: ResponseRouteDeps;
+  /** The whole loaded configuration, for compliance reports (absent: /api/v1/compliance is not served). */
+  vigilConfig?: VigilConfig;
   /** Reports whether the service is ready (started, not stopping). */
   ready(): boolean;
   retryAfterSeconds: number;
@@ -296,6 +300,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   if (deps.response !== undefined) registerResponseRoutes(app, { ...deps.response, store: deps.store });
   if (deps.store !== undefined) registerStoreRoutes(app, deps.store);
+  if (deps.vigilConfig !== undefined) registerComplianceRoutes(app, { config: deps.vigilConfig, store: deps.store, now: deps.now });
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['health'] } }, async () => ({ status: 'ok' }));
 
