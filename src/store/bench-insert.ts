@@ -27,8 +27,8 @@ export function benchEvents(n: number, start = Date.now(), tag = 'bench'): Secur
  * Inserts `n` events through an EventWriter (batched transactions, as in
  * production) and returns rows per second. Prints nothing; `npm run bench` does.
  */
-export async function benchInsert(store: Store, n: number): Promise<number> {
-  const events = benchEvents(n);
+export async function benchInsert(store: Store, n: number, tag = 'bench'): Promise<number> {
+  const events = benchEvents(n, Date.now(), tag);
   const writer = new EventWriter(store);
   const started = performance.now();
   const chunk = 500; // the pipeline hands over batches of this order
