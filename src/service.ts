@@ -275,6 +275,7 @@ export class VigilService {
         ready: () => this.state === 'running',
         retryAfterSeconds: config.pipeline.retryAfterSeconds,
         store: this.store,
+        vigilConfig: config,
         response: {
           stage: this.response,
           enforcement: this.enforcement,

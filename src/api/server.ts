@@ -22,6 +22,8 @@ import { registerFeedbackRoutes } from './routes/feedback.js';
 import { registerLiveRoutes, type LiveRouteDeps } from './routes/live.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerIocRoutes, type IocRouteDeps } from './routes/ioc.js';
+import { registerComplianceRoutes } from './routes/compliance.js';
+import type { VigilConfig } from '../core/config.js';
 import type { Store } from '../store/index.js';
 import { apiError } from './errors.js';
 import { detectionSchema, ingestResultSchema, errorSchema, nativeEventSchema } from './schemas.js';
@@ -47,6 +49,8 @@ export interface ApiDeps {
   live?: LiveRouteDeps;
   /** Threat intelligence (absent: the /api/v1/ioc routes are not served). */
   intel?: IocRouteDeps;
+  /** The whole loaded configuration, for compliance reports (absent: /api/v1/compliance is not served). */
+  vigilConfig?: VigilConfig;
   /** Reports whether the service is ready (started, not stopping). */
   ready(): boolean;
   retryAfterSeconds: number;
@@ -360,6 +364,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await registerUiRoutes(app);
   }
   if (deps.intel !== undefined) registerIocRoutes(app, deps.intel);
+  if (deps.vigilConfig !== undefined) registerComplianceRoutes(app, { config: deps.vigilConfig, store: deps.store, now: deps.now });
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['health'] } }, async () => ({ status: 'ok' }));
 

@@ -9,4 +9,6 @@ export const EXIT = {
   CONFIG: 3,
   /** `replay`: finished, but some lines could not be parsed (see the summary). */
   INPUT_ERRORS: 4,
+  /** `audit verify`: the audit chain is broken (the message names the first bad row); `compliance report --strict`: NON_COMPLIANT. */
+  VERIFY_FAILED: 5,
 } as const;

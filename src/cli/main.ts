@@ -18,6 +18,12 @@ import type { ScanInput } from '../detect/web/scan.js';
 import { runAlertsTest } from './alerts.js';
 import { AlertConfigError } from '../alert/secrets.js';
 import { runIocAdd, runIocCheck, runIocExpire, runIocImport, runIocStats, type IocImportOptions, type IocMetaOptions } from './ioc.js';
+import { STANDARD_IDS, REPORT_FORMATS, type ReportFormat, type StandardId } from '../compliance/index.js';
+import { runAuditRecord, runAuditVerify } from './audit.js';
+import { runBackup, runRestore } from './backup.js';
+import { runComplianceReport } from './compliance.js';
+import { runEventsQuery, type EventsQueryOptions } from './events-query.js';
+import { StoreCommandError } from './store-access.js';
 
 interface GlobalOptions {
   config?: string;
@@ -289,7 +295,75 @@ export function buildProgram(): Command {
       const redacted = redactSecrets(config);
       process.stdout.write(options.format === 'json' ? JSON.stringify(redacted, null, 2) + '\n' : stringify(redacted));
     });
+  registerStoreCommands(program);
   return program;
+}
+
+/** backup, restore, events query, audit verify/record, compliance report: against the configured store. */
+function registerStoreCommands(program: Command): void {
+  const config = () => load(program.opts<GlobalOptions>()).config;
+  program
+    .command('backup')
+    .description('online backup of the SQLite store to <file> (the service may keep running); recorded in the audit log')
+    .argument('<file>', 'backup file to write')
+    .option('--force', 'overwrite an existing file')
+    .option('--actor <name>', 'who, for the audit log (default cli:$USER)')
+    .action(async (file: string, options: { force?: boolean; actor?: string }) => {
+      process.exitCode = await runBackup(file, config(), options);
+    });
+  program
+    .command('restore')
+    .description('replace the SQLite store with a checked backup (refuses while the database is open elsewhere)')
+    .argument('<file>', 'backup file made by vigil backup')
+    .option('--force', 'restore even though the database seems to be in use')
+    .action(async (file: string, options: { force?: boolean }) => {
+      process.exitCode = await runRestore(file, config(), options);
+    });
+  const events = program.command('events').description('stored events');
+  events
+    .command('query')
+    .description('stored events, newest first, from the configured store')
+    .option('--since <time>', 'ISO-8601, epoch ms, or an age (15m, 24h, 7d)')
+    .option('--until <time>', 'exclusive end, same forms')
+    .option('--ip <ip>', 'source IP')
+    .option('--user <name>', 'user name')
+    .option('--type <type>', 'kind (login.failure) or violation type (SQL_INJECTION)')
+    .option('--level <level>', 'LOW, MEDIUM, HIGH or CRITICAL (labelled events)')
+    .option('--limit <n>', 'most events to print', '100')
+    .addOption(new Option('--format <format>', 'output').choices(['table', 'ndjson', 'csv']).default('table'))
+    .action(async (options: EventsQueryOptions) => {
+      process.exitCode = await runEventsQuery(config(), options);
+    });
+  const audit = program.command('audit').description('the tamper-evident audit log');
+  audit
+    .command('verify')
+    .description('walk the hash chain; exit 5 naming the first modified or deleted row')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      process.exitCode = await runAuditVerify(config(), options);
+    });
+  audit
+    .command('record')
+    .description('append an entry: an access review (access.review), a pg_dump backup (store.backup), …')
+    .requiredOption('--action <action>', 'e.g. access.review')
+    .option('--actor <name>', 'who (default cli:$USER)')
+    .option('--target <target>', 'on what')
+    .option('--details <json>', 'a JSON object')
+    .action(async (options: { action: string; actor?: string; target?: string; details?: string }) => {
+      process.exitCode = await runAuditRecord(config(), options);
+    });
+  program
+    .command('compliance')
+    .description('compliance reports')
+    .command('report')
+    .description('evaluate the configuration and the store against a standard')
+    .addOption(new Option('--standard <standard>', 'which').choices([...STANDARD_IDS]).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'output').choices([...REPORT_FORMATS]).default('md'))
+    .option('--output <file>', 'write to a file instead of stdout')
+    .option('--strict', 'exit 5 when the status is NON_COMPLIANT')
+    .action(async (options: { standard: StandardId; format: ReportFormat; output?: string; strict?: boolean }) => {
+      process.exitCode = await runComplianceReport(config(), options);
+    });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -313,6 +387,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof AlertConfigError) {
       process.stderr.write(`vigil: ${err.message}\n`);
       return EXIT.CONFIG;
+    }
+    if (err instanceof StoreCommandError) {
+      process.stderr.write(`vigil: ${err.message}\n`);
+      return EXIT.FAILURE;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`vigil: ${err.message}\n`);

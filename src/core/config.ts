@@ -19,6 +19,7 @@ import { healConfigSchema } from '../k8s/config.js';
 import { alertConfigSchema } from '../alert/config.js';
 import { uiConfigSchema } from '../ui/config.js';
 import { intelConfigSchema } from '../intel/config.js';
+import { complianceConfigSchema } from '../compliance/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -46,6 +47,7 @@ export const configSchema = Type.Object(
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
     heal: healConfigSchema,
     ui: uiConfigSchema,
+    compliance: complianceConfigSchema,
     log: Type.Object(
       {
         level: Type.Union(

@@ -15,7 +15,12 @@ export const storeConfigSchema = Type.Object(
         'Database: sqlite:<file> (a bare file name is inside dataDir, a path with a directory part is relative to the ' +
         'working directory; sqlite::memory: for tests), postgres://user:pass@host:5432/db, mysql://user:pass@host:3306/db (MariaDB or MySQL).',
     }),
-    batchSize: Type.Integer({ minimum: 1, maximum: 50_000, default: 1000, description: 'Rows per write transaction.' }),
+    batchSize: Type.Integer({
+      minimum: 1,
+      maximum: 50_000,
+      default: 5000,
+      description: 'Most rows per write transaction (a partial batch is written after flushIntervalMs). Larger transactions write each touched index page once for more rows.',
+    }),
     flushIntervalMs: Type.Integer({ minimum: 1, default: 250, description: 'Write a partial batch after this many milliseconds.' }),
     maxPendingRows: Type.Integer({
       minimum: 1,

@@ -46,7 +46,10 @@ export function openDatabase(
         throw new StoreConfigError(`cannot open SQLite database ${target.file}: ${(cause as Error).message}`, { cause });
       }
       if (target.file !== SQLITE_MEMORY) sqlite.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a committed transaction survives a crash of the process (not necessarily of the machine).
       sqlite.pragma('synchronous = NORMAL');
+      // Checkpoint every ~40 MB of WAL instead of ~4 MB: fewer fsyncs and hot index pages copied back once, not ten times.
+      sqlite.pragma('wal_autocheckpoint = 10000');
       return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) }), sqlite };
     }
     case 'postgres': {

@@ -19,6 +19,6 @@ export {
 } from './queries.js';
 export { securityStatistics, suspiciousActivities, type DailySecurityStatistics, type SuspiciousActivity } from './statistics.js';
 export { csvStream, ndjsonStream, csvField, csvRecord, EVENT_CSV_COLUMNS, type CsvColumn, type CsvOptions } from './export.js';
-export { backupSqlite, restoreSqlite } from './backup.js';
-export { benchInsert } from './bench-insert.js';
+export { backupSqlite, restoreSqlite, processesUsing } from './backup.js';
+export { benchInsert, type InsertRate } from './bench-insert.js';
 export { StoreError, StoreConfigError, StoreUnavailableError, StoreBacklogFullError, InvalidCursorError } from './errors.js';

@@ -31,6 +31,7 @@ export class Store {
   readonly partitions: PartitionManager | undefined;
   readonly now: () => number;
   private readonly audit: AuditLog;
+  private sqliteStatements: SqliteWrites | undefined;
   private closed = false;
 
   constructor(
@@ -95,6 +96,10 @@ export class Store {
         if (seen === undefined || seen.status !== 'closed') detections.set(row.id, row);
       }
     }
+    if (this.sqlite !== undefined) {
+      await this.writeSqlite(this.sqlite, logins, events, [...detections.values()]);
+      return;
+    }
     if (this.partitions !== undefined) {
       await this.partitions.ensure('login_attempts', logins.map((r) => r.ts));
       await this.partitions.ensure('security_events', events.map((r) => r.ts));
@@ -103,6 +108,24 @@ export class Store {
       for (const chunk of chunks(logins)) await this.insertIgnoring(trx, 'login_attempts', chunk);
       for (const chunk of chunks(events)) await this.insertIgnoring(trx, 'security_events', chunk);
       for (const chunk of chunks([...detections.values()])) await this.upsertDetections(trx, chunk);
+    });
+  }
+
+  /**
+   * SQLite: the same statements, prepared once and run row by row inside one
+   * transaction (better-sqlite3 is synchronous, so a batch costs no query
+   * building and no re-preparing). Kysely's connection is held meanwhile, so no
+   * other Kysely transaction (an audit append) interleaves on the handle.
+   */
+  private async writeSqlite(
+    sqlite: Database.Database,
+    logins: readonly LoginAttemptsTable[],
+    events: readonly SecurityEventsTable[],
+    detections: readonly DetectionsTable[],
+  ): Promise<void> {
+    const statements = (this.sqliteStatements ??= prepareSqliteWrites(sqlite));
+    await this.db.connection().execute(async () => {
+      statements.batch(logins, events, detections);
     });
   }
 
@@ -161,6 +184,51 @@ export class Store {
     this.closed = true;
     await this.db.destroy();
   }
+}
+
+interface SqliteWrites {
+  batch(logins: readonly LoginAttemptsTable[], events: readonly SecurityEventsTable[], detections: readonly DetectionsTable[]): void;
+}
+
+const LOGIN_COLUMNS = ['id', 'ts', 'kind', 'success', 'source_ip', 'username', 'user_id', 'user_agent', 'reason', 'session_id', 'country', 'city', 'data'] as const;
+const EVENT_COLUMNS = ['id', 'ts', 'kind', 'event_type', 'severity', 'source_ip', 'username', 'user_id', 'data'] as const;
+const DETECTION_COLUMNS = [
+  'id',
+  'detector',
+  'type',
+  'source_ip',
+  'username',
+  'severity',
+  'confidence',
+  'status',
+  'detected_at',
+  'first_seen',
+  'last_seen',
+  'event_count',
+  'evidence',
+  'event_ids',
+  'updated_at',
+] as const;
+
+function prepareSqliteWrites(sqlite: Database.Database): SqliteWrites {
+  const named = (columns: readonly string[]) => columns.map((c) => '@' + c).join(', ');
+  const insertLogin = sqlite.prepare(`INSERT INTO login_attempts (${LOGIN_COLUMNS.join(', ')}) VALUES (${named(LOGIN_COLUMNS)}) ON CONFLICT DO NOTHING`);
+  const insertEvent = sqlite.prepare(`INSERT INTO security_events (${EVENT_COLUMNS.join(', ')}) VALUES (${named(EVENT_COLUMNS)}) ON CONFLICT DO NOTHING`);
+  const updates = DETECTION_COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ');
+  const upsertDetection = sqlite.prepare(
+    `INSERT INTO detections (${DETECTION_COLUMNS.join(', ')}) VALUES (${named(DETECTION_COLUMNS)}) ` +
+      `ON CONFLICT (id) DO UPDATE SET ${updates} WHERE detections.status <> 'closed'`,
+  );
+  const batch = sqlite.transaction(
+    (logins: readonly LoginAttemptsTable[], events: readonly SecurityEventsTable[], detections: readonly DetectionsTable[]) => {
+      for (const row of logins) insertLogin.run(row);
+      for (const row of events) insertEvent.run(row);
+      for (const row of detections) upsertDetection.run(row);
+    },
+  );
+  return { batch: (logins, events, detections) => batch(logins, events, detections) };
 }
 
 function* chunks<T extends object>(rows: readonly T[]): Generator<T[]> {

@@ -1,0 +1,10 @@
+export { STANDARDS } from './standards.js';
+export { complianceReport } from './report.js';
+export { complianceConfigSchema, type ComplianceConfig } from './config.js';
+export { STANDARD_IDS, isStandardId, type Control, type ControlStatus, type Standard, type StandardId, type CheckResult } from './control.js';
+export { collectFacts, configValue, type ComplianceFacts, type StoreFacts } from './facts.js';
+export { evaluateStandard, COMPLIANT_THRESHOLD, type ComplianceReport, type ControlResult } from './evaluator.js';
+export { renderJson } from './render-json.js';
+export { renderMarkdown } from './render-markdown.js';
+export { renderHtml, escapeHtml } from './render-html.js';
+export { renderReport, REPORT_FORMATS, REPORT_CONTENT_TYPES, type ReportFormat } from './render.js';
