@@ -24,6 +24,7 @@ import { SiemForwarder } from './siem/forwarder.js';
 import { fromDecision, fromSecurityEvent } from './siem/record.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
+import { NatsAlertSink } from './sinks/nats-alerts.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -83,6 +84,7 @@ export class VigilService {
       sinks.push(this.siem);
       this.metrics.observeSiem(this.siem);
     }
+    if (config.sinks.nats.enabled) sinks.push(new NatsAlertSink(config.sinks.nats, logger.child({ component: 'nats-alerts' })));
     sinks.push(...(options.sinks ?? []));
     this.outputs = new DetectionOutputs(sinks, config.pipeline.outputQueueCapacity, logger);
     // Detectors report to the pipeline, which is built right after them.

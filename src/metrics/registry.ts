@@ -171,6 +171,22 @@ export class VigilMetrics {
         for (const [source, c] of counters.bySource) this.inc({ source }, c.bytes);
       },
     });
+    new Counter({
+      name: 'vigil_source_messages_total',
+      help: 'Broker messages (NATS, Kafka) by outcome: consumed, acked (acknowledged or offset committed after acceptance), redelivered, retried (handed back: pipeline full), error.',
+      labelNames: ['source', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, c] of counters.messagesBySource) {
+          this.inc({ source, outcome: 'consumed' }, c.consumed);
+          this.inc({ source, outcome: 'acked' }, c.acked);
+          this.inc({ source, outcome: 'redelivered' }, c.redelivered);
+          this.inc({ source, outcome: 'retried' }, c.retried);
+          this.inc({ source, outcome: 'error' }, c.errors);
+        }
+      },
+    });
   }
 
   /** Register the pipeline's gauges and counters, read at scrape time. */
