@@ -25,6 +25,7 @@ import { fromDecision, fromSecurityEvent } from './siem/record.js';
 import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
 import { NatsAlertSink } from './sinks/nats-alerts.js';
+import { KafkaAlertSink } from './sinks/kafka-alerts.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -85,6 +86,7 @@ export class VigilService {
       this.metrics.observeSiem(this.siem);
     }
     if (config.sinks.nats.enabled) sinks.push(new NatsAlertSink(config.sinks.nats, logger.child({ component: 'nats-alerts' })));
+    if (config.sinks.kafka.enabled) sinks.push(new KafkaAlertSink(config.sinks.kafka, logger.child({ component: 'kafka-alerts' })));
     sinks.push(...(options.sinks ?? []));
     this.outputs = new DetectionOutputs(sinks, config.pipeline.outputQueueCapacity, logger);
     // Detectors report to the pipeline, which is built right after them.

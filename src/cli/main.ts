@@ -13,6 +13,7 @@ import { runParse } from './parse.js';
 import { configReference } from './config-reference.js';
 import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
+import { runKafkaInit, type KafkaInitOptions } from './kafka-init.js';
 import type { ScanInput } from '../detect/web/scan.js';
 
 interface GlobalOptions {
@@ -188,6 +189,20 @@ export function buildProgram(): Command {
     .argument('<value>')
     .action(async (value: string, options: { url?: string; token?: string }) => {
       print(await callApi(api(options), 'DELETE', `/api/v1/allowlist/${encodeURIComponent(value)}`));
+    });
+
+  const kafka = program.command('kafka').description('Kafka topics for the security event and alert streams');
+  kafka
+    .command('init')
+    .description('create the security topics (6 partitions, compression.type=lz4, 7 days retention) via the admin API')
+    .option('--brokers <list>', 'comma-separated host:port (default: the first kafka source, else sinks.kafka)')
+    .option('--topic <name...>', 'topics to create (default: the kafka sources\' topics, security-events-by-user and sinks.kafka.topic)')
+    .option('--partitions <n>', 'partitions per topic (default 6)')
+    .option('--replication-factor <n>', 'replicas per partition (default: the broker default)')
+    .option('--retention-hours <n>', 'retention (default 168 = 7 days)')
+    .action(async (options: KafkaInitOptions & { topic?: string[] }) => {
+      const { config } = load(program.opts<GlobalOptions>());
+      process.exitCode = await runKafkaInit(config, { ...options, topics: options.topic });
     });
 
   const configCommand = program.command('config').description('check or print the configuration');

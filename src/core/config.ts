@@ -15,6 +15,7 @@ import { storeConfigSchema } from '../store/config.js';
 import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 import { natsAlertsConfigSchema } from '../sinks/nats-alerts.js';
+import { kafkaAlertsConfigSchema } from '../sinks/kafka-alerts.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -36,7 +37,7 @@ export const configSchema = Type.Object(
     enforcement: enforcementConfigSchema,
     detectors: detectorsConfigSchema,
     geoip: geoIpConfigSchema,
-    sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema, nats: natsAlertsConfigSchema }, { additionalProperties: false, default: {} }),
+    sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema, nats: natsAlertsConfigSchema, kafka: kafkaAlertsConfigSchema }, { additionalProperties: false, default: {} }),
     log: Type.Object(
       {
         level: Type.Union(
