@@ -26,6 +26,10 @@ import { SourceCounters } from './sources/line-ingestor.js';
 import type { Source } from './sources/source.js';
 import { NatsAlertSink } from './sinks/nats-alerts.js';
 import { KafkaAlertSink } from './sinks/kafka-alerts.js';
+import { hostname } from 'node:os';
+import { createStateStore, type StateStore } from './state/index.js';
+import { DecisionSync } from './state/decision-sync.js';
+import { SharedBruteForce } from './state/shared-brute-force.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -64,6 +68,10 @@ export class VigilService {
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly ids = new IdGenerator('ev');
   private readonly clock: Clock;
+  /** Shared state (state.backend redis): brute force across instances and their decisions. Absent with the memory backend. */
+  readonly stateStore: StateStore | undefined;
+  readonly sharedBruteForce: SharedBruteForce | undefined;
+  readonly decisionSync: DecisionSync | undefined;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -105,6 +113,7 @@ export class VigilService {
         decision: (decision, action) => {
           this.decisionsChanged();
           if (action === 'added') this.siem?.forward([fromDecision(decision)]);
+          if (action === 'added') this.decisionSync?.share(decision);
         },
         // Until alert channels exist, an alert is a log line (and the incident in the API and metrics).
         alert: (incident, level) =>
@@ -116,6 +125,7 @@ export class VigilService {
       eventSink: (events) => {
         if (this.siemWantsEvents) this.siem?.forward(events.map((event) => fromSecurityEvent(event)));
         this.writer?.append(events);
+        this.sharedBruteForce?.observe(events, this.pipeline.watermark);
       },
       config: config.pipeline,
       detectors,
@@ -124,6 +134,31 @@ export class VigilService {
       mode: 'live',
       logger: logger.child({ component: 'pipeline' }),
     });
+    if (config.state.backend !== 'memory') {
+      // With one instance the in-memory detectors and decisions are the whole truth; only several instances need this.
+      const state = createStateStore(config.state, logger.child({ component: 'state' }));
+      this.stateStore = state;
+      const instance = config.state.instanceId ?? `${hostname()}-${process.pid}`;
+      if (config.detectors.bruteForce.enabled) {
+        this.sharedBruteForce = new SharedBruteForce({
+          store: state,
+          config: config.detectors.bruteForce,
+          listener: relay,
+          ids: new IdGenerator('det'),
+          maxPending: config.state.maxPendingEntries,
+          logger: logger.child({ component: 'state' }),
+        });
+      }
+      this.decisionSync = new DecisionSync({
+        store: state,
+        decisions: this.response.engine.decisions,
+        instance,
+        now: () => this.decisionTime(),
+        changed: () => this.decisionsChanged(),
+        logger: logger.child({ component: 'state' }),
+      });
+      this.metrics.observeState(this.sharedBruteForce?.stats, this.decisionSync.stats);
+    }
     this.metrics.observePipeline(this.pipeline, this.outputs, detectors);
     this.metrics.observeSources(this.sourceCounters);
     this.metrics.observeResponse(this.response, () => this.decisionTime());
@@ -191,6 +226,7 @@ export class VigilService {
       const bound = this.server.server.address();
       if (bound !== null && typeof bound === 'object') this.address = { host: bound.address, port: bound.port };
     }
+    await this.decisionSync?.start();
     for (const source of this.sources) await source.start();
     this.state = 'running';
     logger.info(
@@ -238,7 +274,12 @@ export class VigilService {
     if (this.server !== undefined) await this.server.close();
     for (const source of this.sources) await source.stop();
     // … then process everything queued and flush the sinks.
+    if (this.sharedBruteForce !== undefined) {
+      await this.pipeline.idle();
+      await this.sharedBruteForce.flush();
+    }
     await this.pipeline.stop();
+    await this.stateStore?.close();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
     await this.store?.close();

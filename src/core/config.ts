@@ -16,6 +16,7 @@ import { siemConfigSchema } from '../siem/config.js';
 import { detectionsFileConfigSchema } from '../sinks/ndjson-file.js';
 import { natsAlertsConfigSchema } from '../sinks/nats-alerts.js';
 import { kafkaAlertsConfigSchema } from '../sinks/kafka-alerts.js';
+import { stateConfigSchema } from '../state/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -37,6 +38,7 @@ export const configSchema = Type.Object(
     enforcement: enforcementConfigSchema,
     detectors: detectorsConfigSchema,
     geoip: geoIpConfigSchema,
+    state: stateConfigSchema,
     sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema, nats: natsAlertsConfigSchema, kafka: kafkaAlertsConfigSchema }, { additionalProperties: false, default: {} }),
     log: Type.Object(
       {
