@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CompressionTypes, type Producer } from 'kafkajs';
+import kafkajs, { type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaClient, kafkaConnectionProperties } from '../sources/kafka-connection.js';
 import { eventKey, sourceIpPartitioner } from '../sources/kafka-keys.js';
 import type { DetectionRecord, DetectionSink } from './sink.js';
+const { CompressionTypes } = kafkajs;
 
 export const kafkaAlertsConfigSchema = Type.Object(
   {

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import kafkajs, { type Kafka as KafkaClient, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerLz4 } from './kafka-lz4.js';
+const { Kafka, logLevel } = kafkajs;
 
 /** Broker settings shared by the Kafka source, the Kafka alert publisher and `vigil kafka init`. */
 export const kafkaConnectionProperties = {
@@ -24,7 +25,7 @@ export const kafkaConnectionSchema = Type.Object(kafkaConnectionProperties);
 export type KafkaConnectionConfig = Static<typeof kafkaConnectionSchema>;
 
 /** A kafkajs client whose log lines go to pino (LZ4 registered). */
-export function kafkaClient(config: KafkaConnectionConfig, logger: Logger): Kafka {
+export function kafkaClient(config: KafkaConnectionConfig, logger: Logger): KafkaClient {
   registerLz4();
   const options: KafkaConfig = {
     brokers: config.brokers,

@@ -1,4 +1,5 @@
-import { Partitioners, type ICustomPartitioner } from 'kafkajs';
+import kafkajs, { type ICustomPartitioner } from 'kafkajs';
+const { Partitioners } = kafkajs;
 
 /**
  * Message keys on the security topics. Events and alerts are keyed

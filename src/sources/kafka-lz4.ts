@@ -1,5 +1,6 @@
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import lz4 from 'lz4js';
+const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 /**
  * LZ4 for kafkajs (which ships GZIP only), on the pure-JS `lz4js`: record
