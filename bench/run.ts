@@ -18,6 +18,7 @@ import { DecisionStore } from '../src/respond/decisions.js';
 import { benchFormats } from '../src/siem/bench-format.js';
 import { benchInsert, openStore } from '../src/store/index.js';
 import { prng, syntheticLogins } from './synthetic-logins.js';
+import { benchSyslogUdp } from './syslog-udp.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
   results.push({ label: 'decision lookups (GET /api/v1/decisions?ip= answers from this)', rows: benchDecisionLookups(allDetectors) });
   results.push({ label: 'SIEM formatters (records/s, one core)', rows: benchFormats(20_000).map((f) => [f.format, Math.round(f.recordsPerSecond).toLocaleString('en')]) });
   results.push({ label: 'audit store inserts (SQLite file, batched)', rows: await benchSqlite() });
+  results.push({ label: 'syslog UDP ingest on loopback (datagrams, default socket buffer)', rows: await benchSyslogUdp() });
+  results.push({ label: 'syslog UDP ingest on loopback (datagrams, receiveBufferBytes 4 MiB)', rows: await benchSyslogUdp(1, 4 << 20) });
   for (const { label, rows } of results) {
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\n== ${label}\n`);
