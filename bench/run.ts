@@ -31,6 +31,7 @@ import { EventMetrics } from '../src/metrics/event-metrics.js';
 import { Registry } from 'prom-client';
 import { benchIoc } from './ioc.js';
 import { runLoadBench } from './load.js';
+import { benchSyslogUdp } from './syslog-udp.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
   results.push({ label: 'audit store inserts (SQLite file, batched)', rows: await benchSqlite() });
   results.push({ label: 'detector memory: 1M distinct IPs and 1M users tracked, all detectors (own process)', rows: benchDetectorMemory() });
   results.push({ label: 'threat intelligence: 1M mixed IOCs, matcher (one core)', rows: await benchIoc() });
+  results.push({ label: 'syslog UDP ingest on loopback (datagrams, default socket buffer)', rows: await benchSyslogUdp() });
+  results.push({ label: 'syslog UDP ingest on loopback (datagrams, receiveBufferBytes 4 MiB)', rows: await benchSyslogUdp(1, 4 << 20) });
   if (PG_URL !== undefined) results.push({ label: 'audit store inserts (PostgreSQL, batched)', rows: await benchPostgres(PG_URL) });
   print(results);
   // Over HTTP against a separate Vigil process (bench/load.ts); --no-load skips it, --report updates the README.

@@ -39,6 +39,12 @@ import { IocManager } from './intel/ioc-manager.js';
 import { IocRepository } from './intel/ioc-repository.js';
 import { IocMatcher } from './intel/matcher.js';
 import { IngestJournal } from './pipeline/ingest-journal.js';
+import { NatsAlertSink } from './sinks/nats-alerts.js';
+import { KafkaAlertSink } from './sinks/kafka-alerts.js';
+import { hostname } from 'node:os';
+import { createStateStore, type StateStore } from './state/index.js';
+import { DecisionSync } from './state/decision-sync.js';
+import { SharedBruteForce } from './state/shared-brute-force.js';
 
 export interface ServiceOptions {
   config: VigilConfig;
@@ -103,6 +109,10 @@ export class VigilService {
   journal: IngestJournal | undefined;
   /** Events replayed from the journal at start (left by a crashed run). */
   replayedFromJournal = 0;
+  /** Shared state (state.backend redis): brute force across instances and their decisions. Absent with the memory backend. */
+  readonly stateStore: StateStore | undefined;
+  readonly sharedBruteForce: SharedBruteForce | undefined;
+  readonly decisionSync: DecisionSync | undefined;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -124,6 +134,8 @@ export class VigilService {
       sinks.push(this.siem);
       this.metrics.observeSiem(this.siem);
     }
+    if (config.sinks.nats.enabled) sinks.push(new NatsAlertSink(config.sinks.nats, logger.child({ component: 'nats-alerts' })));
+    if (config.sinks.kafka.enabled) sinks.push(new KafkaAlertSink(config.sinks.kafka, logger.child({ component: 'kafka-alerts' })));
     sinks.push(...(options.sinks ?? []));
     this.outputs = new DetectionOutputs(sinks, config.pipeline.outputQueueCapacity, logger);
     // Detectors report to the pipeline, which is built right after them.
@@ -154,6 +166,7 @@ export class VigilService {
         decision: (decision, action) => {
           this.decisionsChanged();
           if (action === 'added') this.siem?.forward([fromDecision(decision)]);
+          if (action === 'added') this.decisionSync?.share(decision);
         },
         incident: (incident, created, reasons) => {
           this.alerts.onIncident(incident, created, reasons);
@@ -199,6 +212,7 @@ export class VigilService {
         if (this.siemWantsEvents) this.siem?.forward(events.map((event) => fromSecurityEvent(event)));
         this.writer?.append(events);
         this.live?.stats.record(events);
+        this.sharedBruteForce?.observe(events, this.pipeline.watermark);
       },
       config: config.pipeline,
       detectors,
@@ -208,6 +222,31 @@ export class VigilService {
       logger: logger.child({ component: 'pipeline' }),
       journal: { append: (events) => this.journal?.append(events) },
     });
+    if (config.state.backend !== 'memory') {
+      // With one instance the in-memory detectors and decisions are the whole truth; only several instances need this.
+      const state = createStateStore(config.state, logger.child({ component: 'state' }));
+      this.stateStore = state;
+      const instance = config.state.instanceId ?? `${hostname()}-${process.pid}`;
+      if (config.detectors.bruteForce.enabled) {
+        this.sharedBruteForce = new SharedBruteForce({
+          store: state,
+          config: config.detectors.bruteForce,
+          listener: relay,
+          ids: new IdGenerator('det'),
+          maxPending: config.state.maxPendingEntries,
+          logger: logger.child({ component: 'state' }),
+        });
+      }
+      this.decisionSync = new DecisionSync({
+        store: state,
+        decisions: this.response.engine.decisions,
+        instance,
+        now: () => this.decisionTime(),
+        changed: () => this.decisionsChanged(),
+        logger: logger.child({ component: 'state' }),
+      });
+      this.metrics.observeState(this.sharedBruteForce?.stats, this.decisionSync.stats);
+    }
     this.metrics.observePipeline(this.pipeline, this.outputs, detectors);
     this.metrics.observeSources(this.sourceCounters);
     this.metrics.observeResponse(this.response, () => this.decisionTime());
@@ -296,6 +335,7 @@ export class VigilService {
       const bound = this.server.server.address();
       if (bound !== null && typeof bound === 'object') this.address = { host: bound.address, port: bound.port };
     }
+    await this.decisionSync?.start();
     for (const source of this.sources) await source.start();
     if (config.heal.enabled) {
       // Loaded only when enabled: the Kubernetes client takes seconds to import.
@@ -445,6 +485,10 @@ export class VigilService {
     await this.heal?.stop();
     for (const source of this.sources) await source.stop();
     // … then process everything queued and flush the sinks.
+    if (this.sharedBruteForce !== undefined) {
+      await this.pipeline.idle();
+      await this.sharedBruteForce.flush();
+    }
     await this.pipeline.stop();
     await this.alerts.stop();
     await this.alertStore?.close();
@@ -452,6 +496,7 @@ export class VigilService {
     for (const timer of this.intelTimers.splice(0)) clearInterval(timer);
     this.feeds?.stop();
     await this.feeds?.idle();
+    await this.stateStore?.close();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.writer?.close();
     this.journal?.close();

@@ -14,6 +14,7 @@ import { configReference } from './config-reference.js';
 import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
 import { runHeal, type HealCliOptions } from './heal.js';
+import { runKafkaInit, type KafkaInitOptions } from './kafka-init.js';
 import type { ScanInput } from '../detect/web/scan.js';
 import { runAlertsTest } from './alerts.js';
 import { AlertConfigError } from '../alert/secrets.js';
@@ -268,6 +269,20 @@ export function buildProgram(): Command {
     .description('delete expired indicators now')
     .action(async () => {
       process.exitCode = await runIocExpire(load(program.opts<GlobalOptions>()).config);
+    });
+
+  const kafka = program.command('kafka').description('Kafka topics for the security event and alert streams');
+  kafka
+    .command('init')
+    .description('create the security topics (6 partitions, compression.type=lz4, 7 days retention) via the admin API')
+    .option('--brokers <list>', 'comma-separated host:port (default: the first kafka source, else sinks.kafka)')
+    .option('--topic <name...>', 'topics to create (default: the kafka sources\' topics, security-events-by-user and sinks.kafka.topic)')
+    .option('--partitions <n>', 'partitions per topic (default 6)')
+    .option('--replication-factor <n>', 'replicas per partition (default: the broker default)')
+    .option('--retention-hours <n>', 'retention (default 168 = 7 days)')
+    .action(async (options: KafkaInitOptions & { topic?: string[] }) => {
+      const { config } = load(program.opts<GlobalOptions>());
+      process.exitCode = await runKafkaInit(config, { ...options, topics: options.topic });
     });
 
   const configCommand = program.command('config').description('check or print the configuration');

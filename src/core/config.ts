@@ -20,6 +20,9 @@ import { alertConfigSchema } from '../alert/config.js';
 import { uiConfigSchema } from '../ui/config.js';
 import { intelConfigSchema } from '../intel/config.js';
 import { complianceConfigSchema } from '../compliance/config.js';
+import { natsAlertsConfigSchema } from '../sinks/nats-alerts.js';
+import { kafkaAlertsConfigSchema } from '../sinks/kafka-alerts.js';
+import { stateConfigSchema } from '../state/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -44,10 +47,11 @@ export const configSchema = Type.Object(
     geoip: geoIpConfigSchema,
     metrics: metricsConfigSchema,
     intel: intelConfigSchema,
-    sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema }, { additionalProperties: false, default: {} }),
     heal: healConfigSchema,
     ui: uiConfigSchema,
     compliance: complianceConfigSchema,
+    state: stateConfigSchema,
+    sinks: Type.Object({ detectionsFile: detectionsFileConfigSchema, nats: natsAlertsConfigSchema, kafka: kafkaAlertsConfigSchema }, { additionalProperties: false, default: {} }),
     log: Type.Object(
       {
         level: Type.Union(

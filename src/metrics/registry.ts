@@ -3,6 +3,8 @@ import type { Detector } from '../detect/detector.js';
 import type { DetectionOutputs } from '../pipeline/detection-outputs.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SourceCounters } from '../sources/line-ingestor.js';
+import type { DecisionSyncStats } from '../state/decision-sync.js';
+import type { SharedBruteForceStats } from '../state/shared-brute-force.js';
 import type { ResponseStage } from '../respond/response-stage.js';
 import type { EventWriter } from '../store/index.js';
 import type { DestinationStats, SiemForwarder } from '../siem/index.js';
@@ -153,6 +155,44 @@ export class VigilMetrics {
   }
 
   /** Lines per source by outcome (event, skipped, error) and bytes read. */
+  /** Shared state (state.backend redis): cross-instance brute force and decision sync. */
+  observeState(shared: SharedBruteForceStats | undefined, sync: DecisionSyncStats): void {
+    const registers = [this.registry];
+    new Counter({
+      name: 'vigil_state_window_failures_total',
+      help: 'Login failures for the shared brute-force windows, by outcome: written, dropped (too many waiting for the store), error (failed round trips count their failures).',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'written' }, shared?.written ?? 0);
+        this.inc({ outcome: 'dropped' }, shared?.dropped ?? 0);
+        this.inc({ outcome: 'error' }, shared?.errors ?? 0);
+      },
+    });
+    new Counter({
+      name: 'vigil_state_shared_detections_total',
+      help: 'Brute-force detections raised by this instance from the failures counted across all instances.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(shared?.raised ?? 0);
+      },
+    });
+    new Counter({
+      name: 'vigil_state_decisions_total',
+      help: 'Decisions shared through the state store: shared (made here, stored and announced), applied (made by another instance), error.',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'shared' }, sync.shared);
+        this.inc({ outcome: 'applied' }, sync.applied);
+        this.inc({ outcome: 'error' }, sync.errors);
+      },
+    });
+  }
+
   observeSources(counters: SourceCounters): void {
     const registers = [this.registry];
     new Counter({
@@ -177,6 +217,22 @@ export class VigilMetrics {
       collect() {
         this.reset();
         for (const [source, c] of counters.bySource) this.inc({ source }, c.bytes);
+      },
+    });
+    new Counter({
+      name: 'vigil_source_messages_total',
+      help: 'Broker messages (NATS, Kafka) by outcome: consumed, acked (acknowledged or offset committed after acceptance), redelivered, retried (handed back: pipeline full), error.',
+      labelNames: ['source', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, c] of counters.messagesBySource) {
+          this.inc({ source, outcome: 'consumed' }, c.consumed);
+          this.inc({ source, outcome: 'acked' }, c.acked);
+          this.inc({ source, outcome: 'redelivered' }, c.redelivered);
+          this.inc({ source, outcome: 'retried' }, c.retried);
+          this.inc({ source, outcome: 'error' }, c.errors);
+        }
       },
     });
   }

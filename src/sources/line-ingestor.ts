@@ -17,6 +17,31 @@ export class SourceCounters {
     }
     return counts;
   }
+
+  /** Per-source message counts of broker sources (NATS, Kafka): consumed, acknowledged, redelivered, refused. */
+  readonly messagesBySource = new Map<string, MessageCounts>();
+
+  messagesFor(source: string): MessageCounts {
+    let counts = this.messagesBySource.get(source);
+    if (counts === undefined) {
+      counts = { consumed: 0, acked: 0, redelivered: 0, retried: 0, errors: 0 };
+      this.messagesBySource.set(source, counts);
+    }
+    return counts;
+  }
+}
+
+export interface MessageCounts {
+  /** Messages received from the broker (redeliveries included). */
+  consumed: number;
+  /** Messages acknowledged (NATS ack) or committed (Kafka offset) after their events were accepted. */
+  acked: number;
+  /** Messages the broker delivered again (NATS redelivered flag). */
+  redelivered: number;
+  /** Messages handed back for a later retry (NATS nak with delay) because the pipeline stayed full. */
+  retried: number;
+  /** Broker errors (connection, fetch, commit). */
+  errors: number;
 }
 
 export interface LineIngestorOptions {
@@ -86,6 +111,28 @@ export class LineIngestor {
         }
       }
     }
+  }
+
+  /**
+   * Parse lines into events without offering them: for message sources that
+   * acknowledge a message only once its events are accepted. Counts like
+   * `line()`; in auto mode the parser is chosen from these lines if not yet.
+   */
+  parseLines(lines: readonly string[]): SecurityEvent[] {
+    if (this.parser === undefined) {
+      this.pendingDetect.push(...lines.slice(0, DETECT_SAMPLE));
+      this.chooseParser();
+      this.pendingDetect.length = 0;
+    }
+    const saved = this.batch;
+    this.batch = [];
+    for (const line of lines) {
+      this.counts.bytes += line.length + 1;
+      this.parseLine(line);
+    }
+    const events = this.batch;
+    this.batch = saved;
+    return events;
   }
 
   /** Set when the service is stopping: stop waiting for room that will not come. */

@@ -19,6 +19,12 @@ export const syslogSourceSchema = Type.Object(
     }),
     tlsCert: Type.Optional(Type.String({ description: 'PEM certificate file (protocol tls).' })),
     tlsKey: Type.Optional(Type.String({ description: 'PEM key file (protocol tls).', secret: true })),
+    receiveBufferBytes: Type.Optional(
+      Type.Integer({
+        minimum: 4096,
+        description: 'UDP: socket receive buffer (SO_RCVBUF) to absorb bursts; capped by the kernel (net.core.rmem_max). Default: the OS default.',
+      }),
+    ),
     maxMessageBytes: Type.Integer({ minimum: 256, default: 65_536, description: 'Longest message over TCP/TLS; beyond it the connection is closed (counted).' }),
   },
   { additionalProperties: false },
@@ -58,7 +64,7 @@ export class SyslogSource implements Source {
   async start(): Promise<void> {
     const { protocol, host, port } = this.config;
     if (protocol === 'udp') {
-      const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      const udp = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: this.config.receiveBufferBytes });
       this.udp = udp;
       udp.on('message', (message) => this.datagram(message));
       udp.on('error', (err) => this.ctx.logger.error({ source: this.name, err }, 'syslog UDP socket error'));
