@@ -1,5 +1,6 @@
 import type { Incident } from '../core/detection.js';
 import type { ThreatLevel } from '../core/threat-level.js';
+import { trimTrailingSlashes } from '../core/trim-trailing-slashes.js';
 
 /**
  * One alert as channels see it. An alert is about one (type, subject): a
@@ -89,7 +90,7 @@ export function alertFromIncident(options: {
   const { incident, type, level } = options;
   const facts = incidentFacts(incident, type, options.reasons);
   const subject = { ...incident.subject };
-  const base = options.dashboardUrl.replace(/\/+$/, '');
+  const base = trimTrailingSlashes(options.dashboardUrl);
   const alert: Alert = {
     id: options.id,
     revision: 1,

@@ -1,5 +1,6 @@
 import type { Alert } from './alert.js';
 import { subjectText } from './alert.js';
+import { trimTrailingSlashes } from '../core/trim-trailing-slashes.js';
 
 export interface DigestSummary {
   /** Epoch ms: first alert counted and the time of the flush. */
@@ -90,7 +91,7 @@ export function digestAlert(id: string, summary: DigestSummary, dashboardUrl: st
     updatedAt: summary.to,
     labels: { level: 'LOW', type: 'digest', scope: 'digest', detector: 'digest' },
   };
-  const base = dashboardUrl.replace(/\/+$/, '');
+  const base = trimTrailingSlashes(dashboardUrl);
   if (base !== '') alert.url = `${base}/api/v1/alerts?level=LOW`;
   return alert;
 }

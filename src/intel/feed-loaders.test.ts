@@ -83,6 +83,13 @@ describe('STIX 2.1 bundles', () => {
     expect(stixPatternValues("[file:name = 'a.exe']")).toBeUndefined();
     expect(stixPatternValues("[ipv4-addr:value = '1.2.3.4'] WITHIN 600 SECONDS")).toBeUndefined();
     expect(stixPatternValues("[domain-name:value LIKE '%.example']")).toBeUndefined();
+    expect(stixPatternValues("[ipv4-addr:value != '1.2.3.4']")).toBeUndefined();
+    expect(stixPatternValues("[file:hashes.'SHA-256' = 'aa'] OR [ipv4-addr:value ISSUBSET '198.51.100.0/24']")).toEqual([
+      { type: 'sha256', value: 'aa' },
+      { type: undefined, value: '198.51.100.0/24' },
+    ]);
+    // A literal that looks like a comparison is a value, not a comparison.
+    expect(stixPatternValues("[url:value = 'x AND domain-name:value = y']")).toEqual([{ type: 'url', value: 'x AND domain-name:value = y' }]);
   });
 
   it('reads the indicators of a bundle with their metadata, skipping revoked, non-STIX and compound ones', () => {

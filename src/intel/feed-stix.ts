@@ -19,10 +19,76 @@ const PATHS: Record<string, IocType | undefined> = {
   'file:hashes.md5': 'md5',
 };
 
-// One comparison: object-path, operator, quoted literal. Alternatives inside the literal are disjoint (no backtracking blow-up).
-const COMPARISON = /([a-z0-9-]+:[A-Za-z0-9_.'-]+)\s*(=|ISSUBSET)\s*'((?:[^'\\]|\\.)*)'/g;
-// Operators that make a pattern more than "any of these values".
-const NOT_PLAIN = /\b(AND|FOLLOWEDBY|REPEATS|WITHIN|START|STOP|NOT)\b|!=|\bLIKE\b|\bMATCHES\b/;
+/** Keywords and operators that make a pattern more than "any of these values". */
+const NOT_PLAIN_WORDS = new Set(['AND', 'FOLLOWEDBY', 'REPEATS', 'WITHIN', 'START', 'STOP', 'NOT', 'LIKE', 'MATCHES']);
+/** Comparison operators (a path followed by one of these is a comparison). */
+const COMPARATORS = new Set(['=', '!=', '>', '<', '>=', '<=', 'ISSUBSET', 'IN']);
+
+type PatternToken = { kind: 'string'; value: string } | { kind: 'word'; text: string } | { kind: 'op'; text: string };
+
+function isWordChar(c: number): boolean {
+  // A-Z a-z 0-9 _ . : -
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 58 || c === 45;
+}
+
+/**
+ * The tokens of a STIX pattern in one pass (no regular expressions, so no
+ * backtracking on hostile feed content): quoted literals (with `\'` and `\\`
+ * escapes), words (object paths such as `file:hashes.'SHA-256'`, keywords)
+ * and comparison operators; brackets and parentheses are dropped.
+ */
+function tokenizePattern(pattern: string): PatternToken[] {
+  const tokens: PatternToken[] = [];
+  const n = pattern.length;
+  let i = 0;
+  while (i < n) {
+    const c = pattern.charCodeAt(i);
+    if (c === 39 /* ' */) {
+      let value = '';
+      i++;
+      while (i < n && pattern.charCodeAt(i) !== 39) {
+        if (pattern.charCodeAt(i) === 92 /* \ */ && i + 1 < n) i++;
+        value += pattern[i];
+        i++;
+      }
+      i++;
+      tokens.push({ kind: 'string', value });
+    } else if (isWordChar(c)) {
+      const start = i;
+      let path = false;
+      while (i < n) {
+        const d = pattern.charCodeAt(i);
+        if (isWordChar(d)) {
+          if (d === 58) path = true;
+          i++;
+        } else if (d === 39 && path && pattern.charCodeAt(i - 1) === 46 /* a quoted path component: hashes.'SHA-256' */) {
+          const close = pattern.indexOf("'", i + 1);
+          if (close < 0) break;
+          i = close + 1;
+        } else break;
+      }
+      tokens.push({ kind: 'word', text: pattern.slice(start, i) });
+    } else if (c === 61 /* = */) {
+      tokens.push({ kind: 'op', text: '=' });
+      i++;
+    } else if ((c === 33 /* ! */ || c === 60 /* < */ || c === 62) /* > */ && pattern.charCodeAt(i + 1) === 61) {
+      tokens.push({ kind: 'op', text: `${pattern[i]}=` });
+      i += 2;
+    } else if (c === 60 || c === 62) {
+      tokens.push({ kind: 'op', text: pattern[i] as string });
+      i++;
+    } else {
+      i++;
+    }
+  }
+  return tokens;
+}
+
+function isObjectPath(token: PatternToken | undefined): token is { kind: 'word'; text: string } {
+  if (token?.kind !== 'word') return false;
+  const colon = token.text.indexOf(':');
+  return colon > 0 && colon < token.text.length - 1;
+}
 
 /**
  * The indicator values of one STIX 2.1 pattern, when it is a disjunction of
@@ -31,16 +97,23 @@ const NOT_PLAIN = /\b(AND|FOLLOWEDBY|REPEATS|WITHIN|START|STOP|NOT)\b|!=|\bLIKE\
  * qualifiers, other objects) returns undefined: it cannot be matched value by value.
  */
 export function stixPatternValues(pattern: string): { type: IocType | undefined; value: string }[] | undefined {
-  const outsideStrings = pattern.replace(/'(?:[^'\\]|\\.)*'/g, "''");
-  if (NOT_PLAIN.test(outsideStrings)) return undefined;
+  const tokens = tokenizePattern(pattern);
   const values: { type: IocType | undefined; value: string }[] = [];
   let comparisons = 0;
-  for (const m of outsideStrings.matchAll(/[a-z0-9-]+:[A-Za-z0-9_.'-]+\s*(?:=|ISSUBSET|IN|>|<|>=|<=)/g)) if (m) comparisons++;
-  for (const m of pattern.matchAll(COMPARISON)) {
-    const path = (m[1] as string).toLowerCase();
-    if (!(path in PATHS)) continue;
-    const value = (m[3] as string).replace(/\\(.)/g, '$1');
-    values.push({ type: PATHS[path], value });
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as PatternToken;
+    if (token.kind === 'op' && token.text === '!=') return undefined;
+    if (token.kind === 'word' && NOT_PLAIN_WORDS.has(token.text)) return undefined;
+    if (!isObjectPath(token)) continue;
+    const operator = tokens[i + 1];
+    const operand = tokens[i + 2];
+    const op = operator === undefined || operator.kind === 'string' ? undefined : operator.text;
+    if (op === undefined || !COMPARATORS.has(op)) continue;
+    comparisons++;
+    if ((op === '=' || op === 'ISSUBSET') && operand?.kind === 'string') {
+      const path = token.text.toLowerCase();
+      if (path in PATHS) values.push({ type: PATHS[path], value: operand.value });
+    }
   }
   // Every comparison must be understood: an OR with an unmatched branch is still fine (each branch alone suffices).
   return values.length === 0 || comparisons === 0 ? undefined : values;

@@ -3,6 +3,7 @@ import type { Alert } from '../alert.js';
 import type { AlertmanagerChannelConfig } from '../config.js';
 import { resolveSecret } from '../secrets.js';
 import type { AlertChannel, ChannelEnvironment, DeliveryContext } from './channel.js';
+import { trimTrailingSlashes } from '../../core/trim-trailing-slashes.js';
 
 /** The Alertmanager v2 postable alert (openapi: postableAlert). */
 export interface PostableAlert {
@@ -71,7 +72,7 @@ export class AlertmanagerChannel implements AlertChannel {
   ) {
     this.name = config.name;
     this.repostIntervalMs = config.repostIntervalSeconds * 1000;
-    this.url = config.url.replace(/\/+$/, '') + '/api/v2/alerts';
+    this.url = trimTrailingSlashes(config.url) + '/api/v2/alerts';
     this.headers = Object.fromEntries(
       Object.entries(config.headers).map(([k, v]) => [k, resolveSecret(v, `alerts.channels.${config.name}.headers.${k}`, environment.env) as string]),
     );
