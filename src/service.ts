@@ -379,6 +379,8 @@ export class VigilService {
       logger.info({ file: url }, 'store disabled: the alert outbox has its own SQLite file');
     }
     this.alerts.attach(new AlertOutbox(store.db, store.kind));
+    const restored = await this.alerts.restoreGroups();
+    if (restored > 0) logger.info({ groups: restored }, 'alert groups restored from the outbox');
     this.alerts.startTimers();
   }
 

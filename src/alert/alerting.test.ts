@@ -79,7 +79,7 @@ async function setup(overrides: Record<string, unknown> = {}, channelTypes: [str
   cleanup.push(() => store.close());
   cleanup.push(() => alerting.stop());
   const byName = Object.fromEntries(channels.map((c) => [c.name, c]));
-  return { alerting, outbox, clock, channels: byName };
+  return { alerting, outbox, clock, channels: byName, config };
 }
 
 describe('alerting: incidents to channels through the outbox', () => {
@@ -126,6 +126,23 @@ describe('alerting: incidents to channels through the outbox', () => {
     alerting.onIncident(incident('inc-3', 'HIGH', '203.0.113.9', ['brute_force']), true, []);
     await until('new alert', () => channels.slack!.sent.length === 3);
     expect(channels.slack!.sent[2]!.alert.id).not.toBe(channels.slack!.sent[0]!.alert.id);
+  });
+
+  it('after a restart, alerts still in their group window group again instead of sending twice', async () => {
+    const { alerting, outbox, clock, channels, config } = await setup();
+    alerting.onIncident(incident('inc-1', 'HIGH', '203.0.113.7', ['brute_force']), true, []);
+    await until('first delivery', () => channels.slack!.sent.length === 1);
+    // A new process on the same outbox (same clock): the attack replayed from the journal is grouped.
+    const restarted = new Alerting({ config, channels: Object.values(channels), logger: silentLogger, now: () => clock.t });
+    restarted.attach(outbox);
+    cleanup.push(() => restarted.stop());
+    expect(await restarted.restoreGroups()).toBe(1);
+    restarted.onIncident(incident('inc-9', 'HIGH', '203.0.113.7', ['brute_force']), true, []);
+    expect(restarted.stats.suppressed.grouped).toBe(1);
+    // A different subject is new.
+    restarted.onIncident(incident('inc-10', 'HIGH', '203.0.113.8', ['brute_force']), true, []);
+    await until('second subject', () => channels.slack!.sent.length === 2);
+    expect(channels.slack!.sent[1]!.alert.subject).toEqual({ scope: 'ip', value: '203.0.113.8' });
   });
 
   it('rate-limits per channel: the excess is recorded as suppressed, other channels are unaffected', async () => {

@@ -124,6 +124,24 @@ export class Alerting {
   }
 
   /** Periodic work: the digest, the Alertmanager re-post, outbox pruning. */
+  /**
+   * After a restart: alerts sent within the group window still group, so an
+   * attack seen again (the ingest journal replays what a crash left
+   * unprocessed) updates its alert instead of sending a second one.
+   * Returns how many (type, subject) groups were restored.
+   */
+  async restoreGroups(): Promise<number> {
+    const outbox = this.outboxRef;
+    if (outbox === undefined) return 0;
+    const alerts = await outbox.recentIncidentAlerts(this.now() - this.options.config.groupWindowSeconds * 1000);
+    for (const alert of alerts) {
+      const key = AlertGrouper.key(alert.type, alert.subject);
+      if (alert.status === 'resolved') this.grouper.forget(key);
+      else this.grouper.sent(key, alert.id, alert.level, alert.revision, alert.updatedAt);
+    }
+    return this.grouper.size;
+  }
+
   startTimers(): void {
     const { config } = this.options;
     const every = (ms: number, fn: () => void) => {

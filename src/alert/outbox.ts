@@ -114,6 +114,23 @@ export class AlertOutbox {
   }
 
   /** Pending deliveries due at `now`, earliest first. */
+  /**
+   * Incident alerts (every revision, oldest first) written since `since`, at
+   * most `limit`: what quiet grouping must remember across a restart.
+   */
+  async recentIncidentAlerts(since: number, limit = 50_000): Promise<Alert[]> {
+    const rows = await this.db
+      .selectFrom('alert_outbox')
+      .select(['payload'])
+      .where('created_at', '>=', since)
+      .where('kind', '=', 'incident')
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => JSON.parse(r.payload) as Alert);
+  }
+
   async due(now: number, limit: number, channels?: readonly string[]): Promise<Delivery[]> {
     if (channels !== undefined && channels.length === 0) return [];
     let q = this.db.selectFrom('alert_outbox').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now);
