@@ -165,8 +165,10 @@ export class VigilService {
       {
         decision: (decision, action) => {
           this.decisionsChanged();
-          if (action === 'added') this.siem?.forward([fromDecision(decision)]);
-          if (action === 'added') this.decisionSync?.share(decision);
+          if (action === 'added') {
+            this.siem?.forward([fromDecision(decision)]);
+            this.decisionSync?.share(decision);
+          }
         },
         incident: (incident, created, reasons) => {
           this.alerts.onIncident(incident, created, reasons);
