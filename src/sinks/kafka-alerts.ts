@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import kafkajs, { type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaClient, kafkaConnectionProperties } from '../sources/kafka-connection.js';
 import { eventKey, sourceIpPartitioner } from '../sources/kafka-keys.js';
 import type { DetectionRecord, DetectionSink } from './sink.js';
-const { CompressionTypes } = kafkajs;
+import { kafkajs } from '../sources/kafkajs-module.js';
 
 export const kafkaAlertsConfigSchema = Type.Object(
   {
@@ -49,7 +49,7 @@ export class KafkaAlertSink implements DetectionSink {
     const messages = alertMessages(records, this.config.statuses);
     if (messages.length === 0) return;
     const producer = await this.connect();
-    await producer.send({ topic: this.config.topic, compression: CompressionTypes.LZ4, acks: -1, messages });
+    await producer.send({ topic: this.config.topic, compression: kafkajs().CompressionTypes.LZ4, acks: -1, messages });
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { connectNats, natsConnectionProperties } from '../sources/nats-connection.js';
@@ -62,6 +62,7 @@ export class NatsAlertSink implements DetectionSink {
 
   private connect(): Promise<{ nc: NatsConnection; js: JetStreamClient }> {
     this.connection ??= (async () => {
+      const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
       const nc = await connectNats(this.config, 'vigil alerts');
       if (this.config.createStream) {
         const jsm = await jetstreamManager(nc);

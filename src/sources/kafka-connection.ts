@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import kafkajs, { type Kafka as KafkaClient, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Kafka as KafkaClient, KafkaConfig, SASLOptions } from 'kafkajs';
+import { kafkajs } from './kafkajs-module.js';
 import type { Logger } from 'pino';
 import { registerLz4 } from './kafka-lz4.js';
-const { Kafka, logLevel } = kafkajs;
 
 /** Broker settings shared by the Kafka source, the Kafka alert publisher and `vigil kafka init`. */
 export const kafkaConnectionProperties = {
@@ -27,6 +27,7 @@ export type KafkaConnectionConfig = Static<typeof kafkaConnectionSchema>;
 /** A kafkajs client whose log lines go to pino (LZ4 registered). */
 export function kafkaClient(config: KafkaConnectionConfig, logger: Logger): KafkaClient {
   registerLz4();
+  const { Kafka, logLevel } = kafkajs();
   const options: KafkaConfig = {
     brokers: config.brokers,
     clientId: config.clientId,

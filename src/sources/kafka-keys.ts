@@ -1,5 +1,5 @@
-import kafkajs, { type ICustomPartitioner } from 'kafkajs';
-const { Partitioners } = kafkajs;
+import type { ICustomPartitioner } from 'kafkajs';
+import { kafkajs } from './kafkajs-module.js';
 
 /**
  * Message keys on the security topics. Events and alerts are keyed
@@ -30,7 +30,7 @@ export function partitionKeyOf(key: string): string {
  * partition.
  */
 export const sourceIpPartitioner: ICustomPartitioner = () => {
-  const byKey = Partitioners.DefaultPartitioner();
+  const byKey = kafkajs().Partitioners.DefaultPartitioner();
   return ({ topic, partitionMetadata, message }) => {
     const key = message.key;
     if (key === null || key === undefined) return byKey({ topic, partitionMetadata, message });

@@ -1,6 +1,5 @@
-import kafkajs from 'kafkajs';
 import lz4 from 'lz4js';
-const { CompressionCodecs, CompressionTypes } = kafkajs;
+import { kafkajs } from './kafkajs-module.js';
 
 /**
  * LZ4 for kafkajs (which ships GZIP only), on the pure-JS `lz4js`: record
@@ -20,5 +19,6 @@ export const lz4Codec = {
 
 /** Registers the codec with kafkajs (idempotent); every Kafka component calls this before connecting. */
 export function registerLz4(): void {
+  const { CompressionCodecs, CompressionTypes } = kafkajs();
   CompressionCodecs[CompressionTypes.LZ4] = () => lz4Codec;
 }

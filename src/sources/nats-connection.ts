@@ -1,5 +1,4 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 /** Connection settings shared by the NATS source and the NATS alert publisher. */
@@ -18,7 +17,9 @@ export const natsConnectionSchema = Type.Object(natsConnectionProperties);
 export type NatsConnectionConfig = Static<typeof natsConnectionSchema>;
 
 /** Connects with reconnection forever (a broker restart is not a reason to stop monitoring). */
-export function connectNats(config: NatsConnectionConfig, name: string): Promise<NatsConnection> {
+export async function connectNats(config: NatsConnectionConfig, name: string): Promise<NatsConnection> {
+  // Loaded on first connection, not at start-up: only NATS users need the client.
+  const { connect } = await import('@nats-io/transport-node');
   return connect({
     servers: config.servers,
     name,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { sourceIngestor, type LineIngestor, type MessageCounts } from './line-ingestor.js';
 import { offerForAck } from './message-offer.js';
@@ -78,6 +78,8 @@ export class NatsSource implements Source {
 
   async start(): Promise<void> {
     const { config } = this;
+    // Loaded here, not at start-up: only a service with a NATS source needs the client.
+    const { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } = await import('@nats-io/jetstream');
     const nc = await connectNats(config, `vigil ${this.name}`);
     this.connection = nc;
     const jsm = await jetstreamManager(nc);

@@ -1,4 +1,8 @@
-import { Redis } from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import type { Redis } from 'ioredis';
+import { lazyModule } from '../core/lazy-module.js';
+
+const ioredis = lazyModule<typeof IoRedis>('ioredis');
 import type { Logger } from 'pino';
 import type { Decision } from '../core/detection.js';
 import type { DecisionUpdate, StateStore, WindowCount, WindowEntry } from './state-store.js';
@@ -43,7 +47,7 @@ export class RedisStateStore implements StateStore {
     private readonly prefix: string,
     private readonly logger?: Logger,
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false }) as WindowRedis;
+    this.redis = new (ioredis().Redis)(url, { maxRetriesPerRequest: 3, lazyConnect: false }) as WindowRedis;
     this.redis.on('error', (err) => this.logger?.warn({ err: err.message }, 'Redis state store connection error'));
     this.redis.defineCommand('vigilAddToWindow', { numberOfKeys: 1, lua: ADD_TO_WINDOW });
     this.decisionsKey = `${prefix}decisions`;
