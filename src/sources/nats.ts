@@ -55,6 +55,14 @@ export type NatsSourceConfig = Static<typeof natsSourceSchema>;
  * pipeline stays full the messages are handed back with a delayed nak, and
  * the server redelivers them: at-least-once, never silent loss.
  */
+const FLUSH_IDLE_MS = 50;
+const IDLE = Symbol('idle');
+
+/** Resolves to IDLE after `ms` (the timer does not keep the process alive). */
+function idle(ms: number): Promise<typeof IDLE> {
+  return new Promise((resolve) => setTimeout(resolve, ms, IDLE).unref());
+}
+
 export class NatsSource implements Source {
   readonly type = 'nats';
   readonly name: string;
@@ -130,7 +138,19 @@ export class NatsSource implements Source {
 
   private async consume(messages: ConsumerMessages): Promise<void> {
     const batch: JsMsg[] = [];
-    for await (const message of messages) {
+    const iterator = messages[Symbol.asyncIterator]();
+    let next = iterator.next();
+    for (;;) {
+      // A partial batch is offered once no message has come for FLUSH_IDLE_MS, so the
+      // last messages of a burst never wait for more to arrive.
+      const result = batch.length === 0 ? await next : await Promise.race([next, idle(FLUSH_IDLE_MS)]);
+      if (result === IDLE) {
+        await this.process(batch.splice(0));
+        continue;
+      }
+      if (result.done === true) break;
+      next = iterator.next();
+      const message = result.value;
       this.counts.consumed++;
       if (message.redelivered) this.counts.redelivered++;
       if (this.stopping) {

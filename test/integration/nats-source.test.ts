@@ -116,6 +116,18 @@ if (policy === 'fail') {
       expect(stats.ack_floor.stream_seq).toBe(300);
     });
 
+    it('offers a partial batch once no more messages come (7 messages, batches of 50)', async () => {
+      await publish('EV4', 'ev4', Array.from({ length: 7 }, (_, i) => login(i)));
+      const { pipeline, seen } = collectingPipeline();
+      const counters = new SourceCounters();
+      const source = natsSource(server, pipeline, counters, { stream: 'EV4', subjects: ['ev4.>'], durable: 'vigil4', batchSize: 50 });
+      await source.start();
+      await waitFor('the 7 messages acked', () => counters.messagesFor(source.name).acked === 7);
+      await pipeline.idle();
+      await source.stop();
+      expect(seen.map((e) => e.username)).toEqual(Array.from({ length: 7 }, (_, i) => `user${i}`));
+    });
+
     it('loses nothing when the consumer is restarted mid-stream', async () => {
       const total = 2000;
       const payloads = Array.from({ length: total }, (_, i) => login(i));
