@@ -7,6 +7,7 @@ import type { HealRunner } from '../k8s/runner.js';
 import { openStore, type Store } from '../store/store.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './input.js';
+import { runUntilSignal } from './run-until-signal.js';
 
 export interface HealCliOptions {
   kubeconfig?: string;
@@ -70,23 +71,8 @@ export async function runHeal(config: VigilConfig, options: HealCliOptions, out:
     await store?.close();
     return EXIT.FAILURE;
   }
-  return new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'heal: stopping (releasing the Lease)');
-      runner
-        .stop()
-        .then(() => store?.close())
-        .then(() => resolveExit(EXIT.OK))
-        .catch((err: unknown) => {
-          log.error({ err }, 'heal: error while stopping');
-          resolveExit(EXIT.FAILURE);
-        })
-        .finally(() => log.flush());
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+  return runUntilSignal(log, { message: 'heal: stopping (releasing the Lease)', error: 'heal: error while stopping' }, async () => {
+    await runner.stop();
+    await store?.close();
   });
 }

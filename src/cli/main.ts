@@ -10,6 +10,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError } from './input.js';
 import { runModelScore, runModelTrain, type ModelCliOptions } from './model.js';
 import { runParse } from './parse.js';
+import { runUntilSignal } from './run-until-signal.js';
 import { configReference } from './config-reference.js';
 import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
@@ -56,24 +57,7 @@ async function run(options: GlobalOptions & { host?: string; port?: string; sour
     logger.flush();
     return EXIT.FAILURE;
   }
-  return new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'stopping: draining accepted events');
-      service
-        .stop()
-        .then(() => resolveExit(EXIT.OK))
-        .catch((err: unknown) => {
-          logger.error({ err }, 'error while stopping');
-          resolveExit(EXIT.FAILURE);
-        })
-        .finally(() => logger.flush());
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-  });
+  return runUntilSignal(logger, { message: 'stopping: draining accepted events', error: 'error while stopping' }, () => service.stop());
 }
 
 export function buildProgram(): Command {
