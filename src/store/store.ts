@@ -141,21 +141,7 @@ export class Store {
 
   private async upsertDetections(trx: Transaction<StoreDatabase>, rows: readonly DetectionsTable[]): Promise<void> {
     const insert = trx.insertInto('detections').values(rows as DetectionsTable[]);
-    const columns = [
-      'detector',
-      'type',
-      'source_ip',
-      'username',
-      'severity',
-      'confidence',
-      'detected_at',
-      'first_seen',
-      'last_seen',
-      'event_count',
-      'evidence',
-      'event_ids',
-      'updated_at',
-    ] as const;
+    const columns = DETECTION_UPDATED_COLUMNS;
     if (this.kind === 'mysql') {
       // Assignments run left to right: `status` last, so the others still see the old status.
       const set: Record<string, unknown> = {};
@@ -209,6 +195,8 @@ const DETECTION_COLUMNS = [
   'event_ids',
   'updated_at',
 ] as const;
+/** What a later write of an open detection replaces (`status` is handled on its own: it goes last). */
+const DETECTION_UPDATED_COLUMNS = DETECTION_COLUMNS.filter((c) => c !== 'id' && c !== 'status');
 
 function prepareSqliteWrites(sqlite: Database.Database): SqliteWrites {
   const named = (columns: readonly string[]) => columns.map((c) => '@' + c).join(', ');
