@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { selfSignedCertificate } from '../helpers/tls.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,14 +156,7 @@ describe('e-mail channel against a real SMTP server (smtp-server, STARTTLS, AUTH
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-smtp-'));
-    try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=vigil-test',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      ], { stdio: 'ignore' });
-    } catch (err) {
-      throw new Error(`openssl is needed to make a test certificate (apt-get install openssl): ${(err as Error).message}`);
-    }
+    selfSignedCertificate(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

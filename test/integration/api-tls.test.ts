@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { openssl } from '../helpers/tls.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -14,13 +14,6 @@ const pem = (name: string) => join(dir, name);
 /** A test CA, a server certificate for 127.0.0.1 and a client certificate, all made with the openssl CLI. */
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-api-tls-'));
-  const openssl = (...args: string[]) => {
-    try {
-      execFileSync('openssl', args, { stdio: 'ignore' });
-    } catch (err) {
-      throw new Error(`openssl is needed to make test certificates (apt-get install openssl): ${(err as Error).message}`);
-    }
-  };
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=vigil-test-ca', '-keyout', pem('ca.key'), '-out', pem('ca.pem'));
   writeFileSync(pem('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
   for (const who of ['server', 'client']) {
