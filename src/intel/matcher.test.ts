@@ -67,4 +67,19 @@ describe('IocMatcher', () => {
     expect(m.delete('domain', 'evil.example')).toBe(false);
     expect(m.size).toBe(1);
   });
+
+  it('keeps matching correctly through many IPv4 removals (the /24 filter is rebuilt from what is live)', () => {
+    const m = new IocMatcher();
+    const address = (i: number) => `198.${(i >> 8) & 255}.${i & 255}.9`;
+    for (let i = 0; i < 3000; i++) m.set(ioc(address(i)));
+    m.set(ioc('203.0.113.0/24'));
+    for (let i = 0; i < 2900; i++) expect(m.delete('ipv4', address(i))).toBe(true);
+    expect(m.matchIp(address(5))).toBeUndefined();
+    expect(m.matchIp(address(2950))?.value).toBe(address(2950));
+    expect(m.matchIp('203.0.113.77')?.value).toBe('203.0.113.0/24');
+    expect(m.delete('cidr', '203.0.113.0/24')).toBe(true);
+    expect(m.matchIp('203.0.113.77')).toBeUndefined();
+    m.set(ioc(address(5)));
+    expect(m.matchIp(address(5))?.value).toBe(address(5));
+  });
 });

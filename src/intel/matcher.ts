@@ -2,6 +2,7 @@ import { canonicalIp } from '../core/ip.js';
 import { DomainSuffixSet } from './domain-suffix-set.js';
 import type { Ioc } from './ioc.js';
 import { detectIocType, IOC_TYPES, parseIoc, parseIpv4Int, parseIpv4Into, parseIpv6Words, urlHost, type IocType } from './ioc-type.js';
+import { Ipv4Slash24Filter } from './ipv4-filter.js';
 import { Ipv4Table } from './ipv4-table.js';
 import { PrefixTree } from './prefix-tree.js';
 
@@ -14,6 +15,13 @@ export interface IocMatch {
 }
 
 export type IocCounts = Record<IocType, number>;
+
+const HIT_IPV4 = IOC_TYPES.indexOf('ipv4');
+const HIT_IPV6 = IOC_TYPES.indexOf('ipv6');
+const HIT_CIDR = IOC_TYPES.indexOf('cidr');
+const HIT_DOMAIN = IOC_TYPES.indexOf('domain');
+const HIT_URL = IOC_TYPES.indexOf('url');
+const HIT_EMAIL = IOC_TYPES.indexOf('email');
 
 export function zeroCounts(): IocCounts {
   const counts = {} as IocCounts;
@@ -35,6 +43,10 @@ export class IocMatcher {
   private readonly ipv6 = new Map<string, Ioc>();
   private readonly v4Ranges = new PrefixTree<Ioc>(32);
   private readonly v6Ranges = new PrefixTree<Ioc>(128);
+  /** The /24s that hold an IPv4 indicator or lie in a listed IPv4 range: most misses stop here. */
+  private readonly v4Filter = new Ipv4Slash24Filter();
+  /** IPv4 indicators and ranges removed since the filter was last rebuilt (their bits linger). */
+  private v4Removed = 0;
   private readonly domains = new DomainSuffixSet<Ioc>();
   private readonly urls = new Map<string, Ioc>();
   private readonly emails = new Map<string, Ioc>();
@@ -42,7 +54,15 @@ export class IocMatcher {
   private readonly hashes = new Map<string, Ioc>();
   private readonly words = new Uint32Array(4);
   private readonly v4 = new Int32Array(1);
-  readonly matches: IocCounts = zeroCounts();
+  /** Hits per indicator type, in IOC_TYPES order (plain numeric slots: the hot path bumps one without a keyed store). */
+  private readonly hits = new Float64Array(IOC_TYPES.length);
+
+  /** Lookups that hit, by the matched indicator's type. */
+  get matches(): IocCounts {
+    const counts = zeroCounts();
+    IOC_TYPES.forEach((type, i) => (counts[type] = this.hits[i] as number));
+    return counts;
+  }
 
   get size(): number {
     return (
@@ -66,15 +86,19 @@ export class IocMatcher {
   /** Add or replace an indicator (its value must be canonical, as parseIoc returns it). */
   set(ioc: Ioc): void {
     switch (ioc.type) {
-      case 'ipv4':
-        this.ipv4.set(parseIpv4Int(ioc.value), ioc);
+      case 'ipv4': {
+        const address = parseIpv4Int(ioc.value);
+        this.ipv4.set(address, ioc);
+        this.v4Filter.addAddress(address);
         return;
+      }
       case 'ipv6':
         this.ipv6.set(ioc.value, ioc);
         return;
       case 'cidr': {
         const { words, length, v4 } = this.prefix(ioc.value);
         (v4 ? this.v4Ranges : this.v6Ranges).insert(words, length, ioc);
+        if (v4) this.v4Filter.addRange(words[0] as number, length);
         return;
       }
       case 'domain':
@@ -94,12 +118,13 @@ export class IocMatcher {
   delete(type: IocType, value: string): boolean {
     switch (type) {
       case 'ipv4':
-        return this.ipv4.delete(parseIpv4Int(value));
+        return this.v4Deleted(this.ipv4.delete(parseIpv4Int(value)));
       case 'ipv6':
         return this.ipv6.delete(value);
       case 'cidr': {
         const { words, length, v4 } = this.prefix(value);
-        return (v4 ? this.v4Ranges : this.v6Ranges).remove(words, length) !== undefined;
+        const removed = (v4 ? this.v4Ranges : this.v6Ranges).remove(words, length) !== undefined;
+        return v4 ? this.v4Deleted(removed) : removed;
       }
       case 'domain':
         return this.domains.delete(value) !== undefined;
@@ -153,16 +178,25 @@ export class IocMatcher {
 
   /** An IP (canonical text, as events carry it): exact IPv4/IPv6 first, then the longest listed range. */
   matchIp(ip: string): Ioc | undefined {
-    let hit: Ioc | undefined;
     if (parseIpv4Into(ip, this.v4)) {
       const v4 = this.v4[0] as number;
-      hit = this.ipv4.size === 0 ? undefined : this.ipv4.get(v4);
-      if (hit === undefined && this.v4Ranges.size > 0) hit = this.v4Ranges.lookup32(v4);
-    } else {
-      hit = this.ipv6.size === 0 ? undefined : this.ipv6.get(ip);
-      if (hit === undefined && this.v6Ranges.size > 0 && parseIpv6Words(ip, this.words)) hit = this.v6Ranges.lookupWords(this.words);
+      if (!this.v4Filter.mayContain(v4)) return undefined;
+      let hit = this.ipv4.get(v4);
+      if (hit !== undefined) {
+        this.count(HIT_IPV4);
+        return hit;
+      }
+      hit = this.v4Ranges.lookup32(v4);
+      if (hit !== undefined) this.count(HIT_CIDR);
+      return hit;
     }
-    if (hit !== undefined) this.matches[hit.type]++;
+    let hit = this.ipv6.size === 0 ? undefined : this.ipv6.get(ip);
+    if (hit !== undefined) {
+      this.count(HIT_IPV6);
+      return hit;
+    }
+    if (this.v6Ranges.size > 0 && parseIpv6Words(ip, this.words)) hit = this.v6Ranges.lookupWords(this.words);
+    if (hit !== undefined) this.count(HIT_CIDR);
     return hit;
   }
 
@@ -178,7 +212,7 @@ export class IocMatcher {
       if (ip !== undefined) return this.matchIp(ip);
     }
     const hit = this.domains.match(host);
-    if (hit !== undefined) this.matches.domain++;
+    if (hit !== undefined) this.count(HIT_DOMAIN);
     return hit;
   }
 
@@ -187,7 +221,7 @@ export class IocMatcher {
     if (this.urls.size > 0) {
       const hit = this.urls.get(url) ?? this.urls.get(parseIoc(url, 'url').value);
       if (hit !== undefined) {
-        this.matches.url++;
+        this.count(HIT_URL);
         return hit;
       }
     }
@@ -199,14 +233,14 @@ export class IocMatcher {
   matchHash(hash: string): Ioc | undefined {
     if (this.hashes.size === 0) return undefined;
     const hit = this.hashes.get(hash) ?? this.hashes.get(hash.toLowerCase());
-    if (hit !== undefined) this.matches[hit.type]++;
+    if (hit !== undefined) this.count(IOC_TYPES.indexOf(hit.type));
     return hit;
   }
 
   matchEmail(email: string): Ioc | undefined {
     if (this.emails.size === 0) return undefined;
     const hit = this.emails.get(email) ?? this.emails.get(email.toLowerCase());
-    if (hit !== undefined) this.matches.email++;
+    if (hit !== undefined) this.count(HIT_EMAIL);
     return hit;
   }
 
@@ -223,7 +257,7 @@ export class IocMatcher {
         break;
       case 'cidr':
         ioc = this.v4Ranges.size + this.v6Ranges.size > 0 ? this.exactRange(canonical) : undefined;
-        if (ioc !== undefined) this.matches.cidr++;
+        if (ioc !== undefined) this.count(HIT_CIDR);
         break;
       case 'domain':
         ioc = this.matchHost(canonical);
@@ -240,6 +274,21 @@ export class IocMatcher {
     if (ioc === undefined) return { type, match: undefined };
     const kind: MatchKind = ioc.value === canonical ? 'exact' : ioc.type === 'cidr' ? 'cidr' : 'domain';
     return { type, match: { ioc, kind } };
+  }
+
+  /** Count an IPv4 removal; once as many have gone as remain, rebuild the /24 filter from what is live. */
+  private v4Deleted(removed: boolean): boolean {
+    if (removed && ++this.v4Removed > Math.max(1024, this.ipv4.size + this.v4Ranges.size)) {
+      this.v4Filter.clear();
+      for (const ioc of this.ipv4.all()) this.v4Filter.addAddress(parseIpv4Int(ioc.value));
+      for (const range of this.v4Ranges.entries()) this.v4Filter.addRange(range.words[0] as number, range.length);
+      this.v4Removed = 0;
+    }
+    return removed;
+  }
+
+  private count(type: number): void {
+    this.hits[type] = (this.hits[type] as number) + 1;
   }
 
   private exactRange(cidr: string): Ioc | undefined {
