@@ -81,4 +81,22 @@ describe('IngestJournal', () => {
     expect(second.recover().map((e) => e.id)).toEqual(['ev-1', 'ev-2']);
     expect(second.stats().corruptLines).toBe(1);
   });
+
+  it('flushes in the background every interval, also while segments rotate and are pruned, losing nothing', async () => {
+    const dir = tempDir();
+    const journal = new IngestJournal(dir, config({ fsync: 'interval', fsyncIntervalMs: 2, segmentBytes: 2000 }));
+    let n = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 5; i++) journal.append([event(++n)]);
+      if (round % 10 === 9) journal.settle(n - 5);
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    expect(journal.stats().segments).toBeGreaterThan(0);
+    // The process dies without close(): what was not settled is all there, in order.
+    const recovered = new IngestJournal(dir, config()).recover().map((e) => e.id);
+    const settled = journal.stats().settled;
+    expect(recovered.slice(-(n - settled))).toEqual(Array.from({ length: n - settled }, (_, i) => `ev-${settled + i + 1}`));
+    journal.close();
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+  });
 });

@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import type { SecurityEvent } from '../core/event.js';
@@ -77,6 +77,9 @@ export class IngestJournal {
   private refused = 0;
   private corruptLines = 0;
   private dirty = false;
+  /** The descriptor a background fdatasync is flushing, if any; `seal` leaves closing it to that flush. */
+  private syncingFd: number | undefined;
+  private closeWhenSynced = false;
   private fsyncTimer: NodeJS.Timeout | undefined;
   /** While true, `append` only numbers events (they are replayed from existing segments). */
   replaying = false;
@@ -87,7 +90,7 @@ export class IngestJournal {
   ) {
     mkdirSync(dir, { recursive: true });
     if (config.fsync === 'interval') {
-      this.fsyncTimer = setInterval(() => this.sync(), config.fsyncIntervalMs);
+      this.fsyncTimer = setInterval(() => this.syncInBackground(), config.fsyncIntervalMs);
       this.fsyncTimer.unref();
     }
   }
@@ -195,6 +198,26 @@ export class IngestJournal {
     };
   }
 
+  /**
+   * The periodic flush (fsync: interval), on libuv's thread pool: the event
+   * loop never waits for the disk. Writes appended meanwhile are flushed by
+   * the next period (or by `seal` / `close`).
+   */
+  private syncInBackground(): void {
+    if (!this.dirty || this.active === undefined || this.syncingFd !== undefined) return;
+    const fd = this.active.fd;
+    this.dirty = false;
+    this.syncingFd = fd;
+    fdatasync(fd, (err) => {
+      this.syncingFd = undefined;
+      if (err !== null && this.active?.fd === fd) this.dirty = true; // try again next period
+      if (this.closeWhenSynced) {
+        this.closeWhenSynced = false;
+        closeSync(fd);
+      }
+    });
+  }
+
   /** Flushes to disk. */
   sync(): void {
     if (!this.dirty || this.active === undefined) return;
@@ -224,7 +247,8 @@ export class IngestJournal {
     if (this.active === undefined) return;
     if (this.dirty) fdatasyncSync(this.active.fd);
     this.dirty = false;
-    closeSync(this.active.fd);
+    if (this.syncingFd === this.active.fd) this.closeWhenSynced = true;
+    else closeSync(this.active.fd);
     this.active = undefined;
   }
 }

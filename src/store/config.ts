@@ -33,6 +33,18 @@ export const storeConfigSchema = Type.Object(
       default: 2000,
       description: 'How long a SQLite write waits for a lock held by another process before the batch is spooled.',
     }),
+    sqliteCacheMiB: Type.Integer({
+      minimum: 1,
+      default: 64,
+      description:
+        'SQLite page cache per connection, in MiB (SQLite\'s own default is 2). The index pages that inserts touch stay in memory, so the insert rate holds as the tables grow.',
+    }),
+    sqliteWriteThread: Type.Boolean({
+      default: true,
+      description:
+        'SQLite file: run the event write transactions on a worker thread with its own connection, so a batch never blocks ingestion, ' +
+        'detection or the API. false writes on the main thread.',
+    }),
     retentionDays: Type.Object(
       {
         loginAttempts: days(90, 'login attempts'),

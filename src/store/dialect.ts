@@ -25,6 +25,19 @@ const pgTypes = {
   },
 } as unknown as pg.CustomTypesConfig;
 
+/** Settings of every SQLite connection Vigil opens on a database (the main one and the write thread's). */
+export function sqlitePragmas(config: StoreConfig, file: boolean): string[] {
+  return [
+    ...(file ? ['journal_mode = WAL'] : []),
+    // WAL + NORMAL: a committed transaction survives a crash of the process (not necessarily of the machine).
+    'synchronous = NORMAL',
+    // Checkpoint every ~40 MB of WAL instead of ~4 MB: fewer fsyncs and hot index pages copied back once, not ten times.
+    'wal_autocheckpoint = 10000',
+    // Negative: KiB.
+    `cache_size = -${config.sqliteCacheMiB * 1024}`,
+  ];
+}
+
 export function openDatabase(
   target: StoreTarget,
   config: StoreConfig,
@@ -45,11 +58,7 @@ export function openDatabase(
       } catch (cause) {
         throw new StoreConfigError(`cannot open SQLite database ${target.file}: ${(cause as Error).message}`, { cause });
       }
-      if (target.file !== SQLITE_MEMORY) sqlite.pragma('journal_mode = WAL');
-      // WAL + NORMAL: a committed transaction survives a crash of the process (not necessarily of the machine).
-      sqlite.pragma('synchronous = NORMAL');
-      // Checkpoint every ~40 MB of WAL instead of ~4 MB: fewer fsyncs and hot index pages copied back once, not ten times.
-      sqlite.pragma('wal_autocheckpoint = 10000');
+      for (const pragma of sqlitePragmas(config, target.file !== SQLITE_MEMORY)) sqlite.pragma(pragma);
       return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) }), sqlite };
     }
     case 'postgres': {

@@ -5,7 +5,7 @@ import type { DetectionRecord, DetectionSink } from '../sinks/sink.js';
 import { StoreBacklogFullError } from './errors.js';
 import type { StoreItem } from './rows.js';
 import { Spool } from './spool.js';
-import type { Store } from './store.js';
+import type { PreparedBatch, Store } from './store.js';
 import { isTransientError } from './transient-error.js';
 
 export interface EventWriterStats {
@@ -216,27 +216,49 @@ export class EventWriter {
 
   private async loop(): Promise<void> {
     const { batchSize } = this.store.config;
+    /** The next batch, taken and its rows built while the current one was being written. */
+    let next: { batch: StoreItem[]; prepared: PreparedBatch | undefined } | undefined;
     for (;;) {
       this.rerun = false;
       if (this.up) {
-        if (this.spool.segmentCount > 0) {
+        if (next === undefined && this.spool.segmentCount > 0) {
           await this.drainOldestSegment();
           continue;
         }
-        if (this.pending.length === 0) return;
-        const batch = this.pending.splice(0, batchSize);
-        try {
-          await this.write(batch);
-          this.settled(batch);
-        } catch (err) {
-          this.wentDown(err);
-          this.park(batch);
+        if (next === undefined && this.pending.length === 0) return;
+        const current = next ?? this.take(batchSize);
+        next = undefined;
+        const writing = this.write(current.batch, current.prepared).then(
+          () => undefined,
+          (err: unknown) => ({ err }),
+        );
+        // Overlap: the rows of the next batch are built here while the database (the SQLite thread) writes this one.
+        if (this.pending.length > 0 && this.store.kind === 'sqlite') next = this.take(batchSize);
+        const failed = await writing;
+        if (failed === undefined) {
+          this.settled(current.batch);
+        } else {
+          // Strict order: the next batch goes back in front of the queue before this one is parked.
+          if (next !== undefined) this.pending = next.batch.concat(this.pending);
+          next = undefined;
+          this.wentDown(failed.err);
+          this.park(current.batch);
         }
       } else {
         // Down: move what is pending to disk (bounded memory, survives a crash) and wait for the retry.
         if (this.pending.length === 0) return;
         if (!this.park(this.pending.splice(0, batchSize))) return;
       }
+    }
+  }
+
+  /** The next batch and its rows; a row that cannot be built leaves that to `write` (which sorts out the bad rows). */
+  private take(batchSize: number): { batch: StoreItem[]; prepared: PreparedBatch | undefined } {
+    const batch = this.pending.splice(0, batchSize);
+    try {
+      return { batch, prepared: this.store.prepareBatch(batch) };
+    } catch {
+      return { batch, prepared: undefined };
     }
   }
 
@@ -269,9 +291,9 @@ export class EventWriter {
   }
 
   /** Writes a batch; rows the database rejects as invalid go to the dead-letter file. Throws on transient errors only. */
-  private async write(batch: StoreItem[]): Promise<void> {
+  private async write(batch: StoreItem[], prepared?: PreparedBatch): Promise<void> {
     try {
-      await this.store.writeBatch(batch);
+      await this.store.writeBatch(batch, prepared);
       this.counters.writtenRows += batch.length;
       this.wentUp();
       return;

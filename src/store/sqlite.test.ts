@@ -68,6 +68,7 @@ describe('SQLite store specifics', () => {
       expect(existsSync(join(dataDir, 'vigil.db'))).toBe(true);
       expect(store.sqlite?.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(store.sqlite?.pragma('synchronous', { simple: true })).toBe(1);
+      expect(store.sqlite?.pragma('cache_size', { simple: true })).toBe(-64 * 1024);
     } finally {
       await store.close();
     }

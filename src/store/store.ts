@@ -2,14 +2,15 @@ import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { AuditLog, type AuditEntry, type AuditInput, type AuditVerification } from './audit-log.js';
-import { parseStoreUrl, type StoreConfig, type StoreKind, type StoreTarget } from './config.js';
+import { parseStoreUrl, SQLITE_MEMORY, type StoreConfig, type StoreKind, type StoreTarget } from './config.js';
 import type { DetectionsTable, LoginAttemptsTable, SecurityEventsTable, StoreDatabase } from './database.js';
-import { openDatabase } from './dialect.js';
+import { openDatabase, sqlitePragmas } from './dialect.js';
 import { StoreUnavailableError } from './errors.js';
 import { migrateToLatest } from './migrations.js';
 import { PartitionManager } from './partitions.js';
 import { runRetention, type RetentionReport } from './retention.js';
 import { detectionRow, isLoginEvent, loginRow, securityEventRow, type StoreItem } from './rows.js';
+import { SqliteWriteThread } from './sqlite-write-thread.js';
 
 export interface StoreOptions {
   /** Wall clock for audit entries and row update times (injected in tests). */
@@ -32,6 +33,8 @@ export class Store {
   readonly now: () => number;
   private readonly audit: AuditLog;
   private sqliteStatements: SqliteWrites | undefined;
+  /** SQLite file with store.sqliteWriteThread: event batches are written there. */
+  private readonly writeThread: SqliteWriteThread | undefined;
   private closed = false;
 
   constructor(
@@ -47,6 +50,14 @@ export class Store {
     this.now = options.now ?? Date.now;
     this.partitions = target.kind === 'postgres' ? new PartitionManager(db) : undefined;
     this.audit = new AuditLog(db, this.kind, this.now);
+    if (target.kind === 'sqlite' && target.file !== SQLITE_MEMORY && config.sqliteWriteThread) {
+      this.writeThread = new SqliteWriteThread({
+        file: target.file,
+        busyTimeoutMs: config.sqliteBusyTimeoutMs,
+        pragmas: sqlitePragmas(config, true),
+        statements: SQLITE_WRITE_STATEMENTS,
+      });
+    }
   }
 
   /** Applies pending migrations (idempotent) and, on PostgreSQL, the partitions for this month and the next two. */
@@ -77,11 +88,8 @@ export class Store {
     return runRetention(this, now);
   }
 
-  /**
-   * Writes events and detections in one transaction. Idempotent: an event id
-   * already stored is skipped; a detection is upserted, and a closed one is never reopened.
-   */
-  async writeBatch(items: readonly StoreItem[]): Promise<void> {
+  /** The rows of a batch, built on the calling thread (see `writeBatch`). */
+  prepareBatch(items: readonly StoreItem[]): PreparedBatch {
     const logins: LoginAttemptsTable[] = [];
     const events: SecurityEventsTable[] = [];
     const detections = new Map<string, DetectionsTable>();
@@ -96,8 +104,23 @@ export class Store {
         if (seen === undefined || seen.status !== 'closed') detections.set(row.id, row);
       }
     }
+    return { logins, events, detections: [...detections.values()] };
+  }
+
+  /**
+   * Writes events and detections in one transaction. Idempotent: an event id
+   * already stored is skipped; a detection is upserted, and a closed one is never reopened.
+   * `prepared` is `prepareBatch(items)` when the caller built the rows ahead
+   * (the writer does, for the next batch, while the SQLite thread writes the current one).
+   */
+  async writeBatch(items: readonly StoreItem[], prepared: PreparedBatch = this.prepareBatch(items)): Promise<void> {
+    const { logins, events, detections } = prepared;
+    if (this.writeThread !== undefined) {
+      await this.writeThread.write([logins, events, detections]);
+      return;
+    }
     if (this.sqlite !== undefined) {
-      await this.writeSqlite(this.sqlite, logins, events, [...detections.values()]);
+      await this.writeSqlite(this.sqlite, logins, events, detections);
       return;
     }
     if (this.partitions !== undefined) {
@@ -107,7 +130,7 @@ export class Store {
     await this.db.transaction().execute(async (trx) => {
       for (const chunk of chunks(logins)) await this.insertIgnoring(trx, 'login_attempts', chunk);
       for (const chunk of chunks(events)) await this.insertIgnoring(trx, 'security_events', chunk);
-      for (const chunk of chunks([...detections.values()])) await this.upsertDetections(trx, chunk);
+      for (const chunk of chunks(detections)) await this.upsertDetections(trx, chunk);
     });
   }
 
@@ -168,8 +191,16 @@ export class Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.writeThread?.close();
     await this.db.destroy();
   }
+}
+
+/** A batch's rows per table. */
+export interface PreparedBatch {
+  logins: LoginAttemptsTable[];
+  events: SecurityEventsTable[];
+  detections: DetectionsTable[];
 }
 
 interface SqliteWrites {
@@ -198,17 +229,23 @@ const DETECTION_COLUMNS = [
 /** What a later write of an open detection replaces (`status` is handled on its own: it goes last). */
 const DETECTION_UPDATED_COLUMNS = DETECTION_COLUMNS.filter((c) => c !== 'id' && c !== 'status');
 
+const named = (columns: readonly string[]) => columns.map((c) => '@' + c).join(', ');
+/** The SQLite batch statements, by table: login attempts, security events, detections (named parameters). */
+const SQLITE_WRITE_STATEMENTS = [
+  `INSERT INTO login_attempts (${LOGIN_COLUMNS.join(', ')}) VALUES (${named(LOGIN_COLUMNS)}) ON CONFLICT DO NOTHING`,
+  `INSERT INTO security_events (${EVENT_COLUMNS.join(', ')}) VALUES (${named(EVENT_COLUMNS)}) ON CONFLICT DO NOTHING`,
+  `INSERT INTO detections (${DETECTION_COLUMNS.join(', ')}) VALUES (${named(DETECTION_COLUMNS)}) ` +
+    `ON CONFLICT (id) DO UPDATE SET ${DETECTION_COLUMNS.filter((c) => c !== 'id')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')} WHERE detections.status <> 'closed'`,
+] as const;
+
 function prepareSqliteWrites(sqlite: Database.Database): SqliteWrites {
-  const named = (columns: readonly string[]) => columns.map((c) => '@' + c).join(', ');
-  const insertLogin = sqlite.prepare(`INSERT INTO login_attempts (${LOGIN_COLUMNS.join(', ')}) VALUES (${named(LOGIN_COLUMNS)}) ON CONFLICT DO NOTHING`);
-  const insertEvent = sqlite.prepare(`INSERT INTO security_events (${EVENT_COLUMNS.join(', ')}) VALUES (${named(EVENT_COLUMNS)}) ON CONFLICT DO NOTHING`);
-  const updates = DETECTION_COLUMNS.filter((c) => c !== 'id')
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ');
-  const upsertDetection = sqlite.prepare(
-    `INSERT INTO detections (${DETECTION_COLUMNS.join(', ')}) VALUES (${named(DETECTION_COLUMNS)}) ` +
-      `ON CONFLICT (id) DO UPDATE SET ${updates} WHERE detections.status <> 'closed'`,
-  );
+  const [insertLogin, insertEvent, upsertDetection] = SQLITE_WRITE_STATEMENTS.map((text) => sqlite.prepare(text)) as [
+    Database.Statement,
+    Database.Statement,
+    Database.Statement,
+  ];
   const batch = sqlite.transaction(
     (logins: readonly LoginAttemptsTable[], events: readonly SecurityEventsTable[], detections: readonly DetectionsTable[]) => {
       for (const row of logins) insertLogin.run(row);

@@ -28,6 +28,7 @@ export function isTransientError(err: unknown): boolean {
       'ER_LOCK_DEADLOCK',
       'ER_OPTION_PREVENTS_STATEMENT', // read-only replica during failover
       'ER_CONNECTION_KILLED',
+      'VIGIL_E_STORE_THREAD', // the SQLite write thread stopped; the next write starts a new one
     ].includes(code)
   ) {
     return true;
