@@ -24,7 +24,7 @@ function setup(busyTimeoutMs = 50): { db: Database.Database; thread: SqliteWrite
     file,
     busyTimeoutMs,
     pragmas: ['journal_mode = WAL', 'synchronous = NORMAL'],
-    statements: ['INSERT INTO a (id, n) VALUES (@id, @n) ON CONFLICT DO NOTHING', 'INSERT INTO b (id) VALUES (@id)'],
+    statements: ['INSERT INTO a (id, n) VALUES (@id, @n) ON CONFLICT DO NOTHING', 'INSERT INTO b (id) VALUES (?)'],
   });
   threads.push(thread);
   return { db, thread };
@@ -35,7 +35,7 @@ const count = (db: Database.Database, table: string) => (db.prepare(`SELECT coun
 describe('SqliteWriteThread', () => {
   it('commits each batch in one transaction, visible to the main connection when write resolves', async () => {
     const { db, thread } = setup();
-    await thread.write([Array.from({ length: 1000 }, (_, i) => ({ id: `x${i}`, n: i })), [{ id: 'y' }]]);
+    await thread.write([Array.from({ length: 1000 }, (_, i) => ({ id: `x${i}`, n: i })), [['y']]]);
     expect(count(db, 'a')).toBe(1000);
     expect(count(db, 'b')).toBe(1);
     await Promise.all([thread.write([[{ id: 'x1', n: 1 }, { id: 'z', n: 2 }], []]), thread.write([[{ id: 'w', n: 3 }], []])]);

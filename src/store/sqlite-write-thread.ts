@@ -15,7 +15,7 @@ export interface SqliteWriteThreadOptions {
   busyTimeoutMs: number;
   /** Run on the thread's connection after opening, as on the main one (journal mode, synchronous, cache). */
   pragmas: readonly string[];
-  /** One prepared statement per table, taking named parameters (`@column`). */
+  /** One prepared statement per table; a row is its parameter values (an array for `?`, an object for `@name`). */
   statements: readonly string[];
 }
 

@@ -104,7 +104,10 @@ export class Store {
         if (seen === undefined || seen.status !== 'closed') detections.set(row.id, row);
       }
     }
-    return { logins, events, detections: [...detections.values()] };
+    const prepared: PreparedBatch = { logins, events, detections: [...detections.values()] };
+    // SQLite binds arrays: converted here, so the writer does it while the thread writes the batch before.
+    if (this.kind === 'sqlite') prepared.sqlite = sqliteTables(prepared);
+    return prepared;
   }
 
   /**
@@ -116,11 +119,11 @@ export class Store {
   async writeBatch(items: readonly StoreItem[], prepared: PreparedBatch = this.prepareBatch(items)): Promise<void> {
     const { logins, events, detections } = prepared;
     if (this.writeThread !== undefined) {
-      await this.writeThread.write([logins, events, detections]);
+      await this.writeThread.write(prepared.sqlite ?? sqliteTables(prepared));
       return;
     }
     if (this.sqlite !== undefined) {
-      await this.writeSqlite(this.sqlite, logins, events, detections);
+      await this.writeSqlite(this.sqlite, prepared.sqlite ?? sqliteTables(prepared));
       return;
     }
     if (this.partitions !== undefined) {
@@ -140,15 +143,10 @@ export class Store {
    * building and no re-preparing). Kysely's connection is held meanwhile, so no
    * other Kysely transaction (an audit append) interleaves on the handle.
    */
-  private async writeSqlite(
-    sqlite: Database.Database,
-    logins: readonly LoginAttemptsTable[],
-    events: readonly SecurityEventsTable[],
-    detections: readonly DetectionsTable[],
-  ): Promise<void> {
+  private async writeSqlite(sqlite: Database.Database, tables: SqliteTables): Promise<void> {
     const statements = (this.sqliteStatements ??= prepareSqliteWrites(sqlite));
     await this.db.connection().execute(async () => {
-      statements.batch(logins, events, detections);
+      statements.batch(tables);
     });
   }
 
@@ -201,10 +199,14 @@ export interface PreparedBatch {
   logins: LoginAttemptsTable[];
   events: SecurityEventsTable[];
   detections: DetectionsTable[];
+  /** SQLite only: the same rows as value arrays in statement column order. */
+  sqlite?: SqliteTables;
 }
 
+type SqliteTables = [unknown[][], unknown[][], unknown[][]];
+
 interface SqliteWrites {
-  batch(logins: readonly LoginAttemptsTable[], events: readonly SecurityEventsTable[], detections: readonly DetectionsTable[]): void;
+  batch(tables: SqliteTables): void;
 }
 
 const LOGIN_COLUMNS = ['id', 'ts', 'kind', 'success', 'source_ip', 'username', 'user_id', 'user_agent', 'reason', 'session_id', 'country', 'city', 'data'] as const;
@@ -229,31 +231,36 @@ const DETECTION_COLUMNS = [
 /** What a later write of an open detection replaces (`status` is handled on its own: it goes last). */
 const DETECTION_UPDATED_COLUMNS = DETECTION_COLUMNS.filter((c) => c !== 'id' && c !== 'status');
 
-const named = (columns: readonly string[]) => columns.map((c) => '@' + c).join(', ');
-/** The SQLite batch statements, by table: login attempts, security events, detections (named parameters). */
+const placeholders = (columns: readonly string[]) => columns.map(() => '?').join(', ');
+/**
+ * The SQLite batch statements, by table: login attempts, security events,
+ * detections. Positional parameters: a row is bound (and, for the write
+ * thread, copied) as an array, without its column names.
+ */
 const SQLITE_WRITE_STATEMENTS = [
-  `INSERT INTO login_attempts (${LOGIN_COLUMNS.join(', ')}) VALUES (${named(LOGIN_COLUMNS)}) ON CONFLICT DO NOTHING`,
-  `INSERT INTO security_events (${EVENT_COLUMNS.join(', ')}) VALUES (${named(EVENT_COLUMNS)}) ON CONFLICT DO NOTHING`,
-  `INSERT INTO detections (${DETECTION_COLUMNS.join(', ')}) VALUES (${named(DETECTION_COLUMNS)}) ` +
+  `INSERT INTO login_attempts (${LOGIN_COLUMNS.join(', ')}) VALUES (${placeholders(LOGIN_COLUMNS)}) ON CONFLICT DO NOTHING`,
+  `INSERT INTO security_events (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders(EVENT_COLUMNS)}) ON CONFLICT DO NOTHING`,
+  `INSERT INTO detections (${DETECTION_COLUMNS.join(', ')}) VALUES (${placeholders(DETECTION_COLUMNS)}) ` +
     `ON CONFLICT (id) DO UPDATE SET ${DETECTION_COLUMNS.filter((c) => c !== 'id')
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')} WHERE detections.status <> 'closed'`,
 ] as const;
 
+/** A prepared batch as the SQLite statements take it: per statement, each row's values in column order. */
+function sqliteTables(prepared: PreparedBatch): SqliteTables {
+  const values = <R>(rows: readonly R[], columns: readonly (keyof R)[]) => rows.map((row) => columns.map((c) => row[c]));
+  return [values(prepared.logins, LOGIN_COLUMNS), values(prepared.events, EVENT_COLUMNS), values(prepared.detections, DETECTION_COLUMNS)];
+}
+
 function prepareSqliteWrites(sqlite: Database.Database): SqliteWrites {
-  const [insertLogin, insertEvent, upsertDetection] = SQLITE_WRITE_STATEMENTS.map((text) => sqlite.prepare(text)) as [
-    Database.Statement,
-    Database.Statement,
-    Database.Statement,
-  ];
-  const batch = sqlite.transaction(
-    (logins: readonly LoginAttemptsTable[], events: readonly SecurityEventsTable[], detections: readonly DetectionsTable[]) => {
-      for (const row of logins) insertLogin.run(row);
-      for (const row of events) insertEvent.run(row);
-      for (const row of detections) upsertDetection.run(row);
-    },
-  );
-  return { batch: (logins, events, detections) => batch(logins, events, detections) };
+  const statements = SQLITE_WRITE_STATEMENTS.map((text) => sqlite.prepare(text));
+  const batch = sqlite.transaction((tables: SqliteTables) => {
+    for (let t = 0; t < tables.length; t++) {
+      const statement = statements[t] as Database.Statement;
+      for (const row of tables[t] as unknown[][]) statement.run(row);
+    }
+  });
+  return { batch: (tables) => batch(tables) };
 }
 
 function* chunks<T extends object>(rows: readonly T[]): Generator<T[]> {
