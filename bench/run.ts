@@ -245,7 +245,8 @@ async function benchPostgres(url: string): Promise<[string, string][]> {
 /** Three rounds of 100,000 events into one store (the tables grow to 300,000 rows); best and last round. */
 async function benchStore(url: string | undefined): Promise<[string, string][]> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-  const { config } = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, ...(url === undefined ? {} : { 'store.url': url }) } });
+  // VIGIL_STORE_* variables apply (e.g. VIGIL_STORE_SQLITE_WRITE_THREAD=false to compare).
+  const { config } = loadConfig({ env: process.env, cwd: dir, overrides: { dataDir: dir, ...(url === undefined ? {} : { 'store.url': url }) } });
   const store = await openStore(config.store, dir);
   try {
     const rates = [];

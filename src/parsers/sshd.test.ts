@@ -30,7 +30,7 @@ describe('sshd: attempts (the lines that count)', () => {
       labels: { host: 'bastion-01', program: 'sshd', pid: '4242', parser: 'sshd', method: 'password' },
     });
     expect(e.labels.companion).toBeUndefined();
-    expect(e.id).toBe('t-x-1');
+    expect(e.id).toBe('t-x-00000001');
   });
 
   it('Failed password for invalid user, IPv6, no port', () => {

@@ -1,15 +1,17 @@
 import type { SecurityEvent } from '../core/event.js';
+import { IdGenerator } from '../core/ids.js';
 import { EventWriter } from './event-writer.js';
 import type { Store } from './store.js';
 
 /** A plausible mix: 60 % failed logins, 20 % successful, 20 % web requests. */
 export function benchEvents(n: number, start = Date.now(), tag = 'bench'): SecurityEvent[] {
   const events: SecurityEvent[] = [];
+  const ids = new IdGenerator(tag); // ids as ingestion assigns them
   for (let i = 0; i < n; i++) {
     const r = i % 5;
     const kind = r < 3 ? 'login.failure' : r === 3 ? 'login.success' : 'http.request';
     events.push({
-      id: `${tag}-${start}-${i}`,
+      id: ids.next(),
       timestamp: start + i,
       kind,
       sourceIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
