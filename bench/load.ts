@@ -60,7 +60,9 @@ async function startVigil(dataDir: string, core: number | undefined): Promise<{ 
       '',
     ].join('\n'),
   );
-  const command = [process.execPath, join(root, 'bin/vigil.js'), 'run', '-c', config];
+  // VIGIL_BENCH_NODE_ARGS: extra node flags for the Vigil process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" or "--trace-gc").
+  const nodeArgs = (process.env.VIGIL_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const command = [process.execPath, ...nodeArgs, join(root, 'bin/vigil.js'), 'run', '-c', config];
   const pinned = core !== undefined && existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', String(core), ...command] : command;
   const child = spawn(pinned[0] as string, pinned.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VIGIL_LOG_LEVEL: 'info' } });
   const url = await new Promise<string>((resolve, reject) => {
