@@ -58,3 +58,20 @@ export function findDenseSpan<T, K>(
   scratch.clear();
   return found;
 }
+
+/**
+ * A cheap bound that lets a caller skip findDenseSpan: the distinct defined
+ * usernames a window has ever held (a superset of those it holds, since a
+ * window only loses items), listed up to `cap`. No interval can reach `need`
+ * distinct usernames while fewer than `need` are listed and the list is not
+ * full. A brute-force IP trying a few accounts hundreds of times never needs
+ * the O(n) search.
+ */
+export function noteName(names: string[], name: string | undefined, cap: number): void {
+  if (name !== undefined && names.length < cap && !names.includes(name)) names.push(name);
+}
+
+/** True when `names` (kept by noteName with `cap`) proves that no interval has `need` distinct usernames. */
+export function tooFewNames(names: readonly string[], need: number, cap: number): boolean {
+  return names.length < need && names.length < cap;
+}

@@ -5,9 +5,9 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
-import { KeyedState } from '../windows/keyed-state.js';
+import { growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
-import { existing } from './failure-ref.js';
+import { ipKey, ipOfKey, type IpKey } from './ip-key.js';
 
 export const distributedAttackConfigSchema = Type.Object(
   {
@@ -25,28 +25,25 @@ export const distributedAttackConfigSchema = Type.Object(
 );
 export type DistributedAttackConfig = Static<typeof distributedAttackConfigSchema>;
 
-interface UserState {
-  lastSeen: number;
-  firstIp: string;
-  firstTime: number;
-  /**
-   * Latest failure time per failing IP, least recently failing first; created
-   * with the second IP. One entry per IP (not per failure) so one IP hammering
-   * the account cannot push the others out.
-   */
-  ips: Map<string, number> | undefined;
-}
-
 /**
  * ≥ minDistinctIps distinct IPs failing on one username within the window →
  * one HIGH detection per username (subject = the username; the IPs are the
  * evidence, capped). Each IP may stay below every per-IP threshold: only the
  * per-user view sees this attack.
  */
-export class DistributedAttackDetector extends TrackingDetector<UserState> {
+export class DistributedAttackDetector extends TrackingDetector {
   readonly name = 'distributed_attack';
   private readonly windowMs: number;
-  private readonly users: KeyedState<UserState>;
+  /**
+   * Per username (a slot): the first failing IP and its latest failure time
+   * inline, then from the second IP a map of the latest failure time per
+   * failing IP, least recently failing first. One entry per IP (not per
+   * failure) so one IP hammering the account cannot push the others out.
+   */
+  private readonly users: SlotKeyedState;
+  private firstTime = new Float64Array(0);
+  private readonly firstIp: IpKey[] = [];
+  private readonly ipMaps: (Map<string, number> | undefined)[] = [];
   protected readonly tracker: DetectionTracker;
   /** Per-user IP map bound: enough to find the threshold, with room for stragglers. */
   private readonly maxIpsPerUser: number;
@@ -60,7 +57,17 @@ export class DistributedAttackDetector extends TrackingDetector<UserState> {
     super();
     this.windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'distributed_attack', config.severity as ThreatLevel, this.windowMs, listener, ids);
-    this.users = new KeyedState<UserState>({ maxKeys: config.maxTrackedUsers, ttlMs: 2 * this.windowMs });
+    this.users = new SlotKeyedState({
+      maxKeys: config.maxTrackedUsers,
+      ttlMs: 2 * this.windowMs,
+      onRemove: (slot) => {
+        this.firstIp[slot] = 0;
+        this.ipMaps[slot] = undefined;
+      },
+      onGrow: (capacity) => {
+        this.firstTime = growFloat(this.firstTime, capacity);
+      },
+    });
     this.maxIpsPerUser = Math.max(64, 4 * config.minDistinctIps);
   }
 
@@ -76,27 +83,32 @@ export class DistributedAttackDetector extends TrackingDetector<UserState> {
       open.detection.confidence = this.confidence(open.ips.size);
       return;
     }
-    const state = this.users.get(username);
-    if (state === undefined) {
-      this.users.touch(username, () => ({ lastSeen: t, firstIp: ip, firstTime: t, ips: undefined }));
+    const users = this.users;
+    const slot = users.get(username);
+    if (slot === -1) {
+      const fresh = users.insert(username, t);
+      this.firstIp[fresh] = ipKey(ip);
+      this.firstTime[fresh] = t;
+      this.ipMaps[fresh] = undefined;
       return;
     }
-    this.users.touch(username, existing);
-    if (t > state.lastSeen) state.lastSeen = t;
-    let ips = state.ips;
+    users.touch(slot);
+    if (t > (users.lastSeen[slot] as number)) users.lastSeen[slot] = t;
+    let ips = this.ipMaps[slot];
     if (ips === undefined) {
-      if (ip === state.firstIp) {
-        if (t > state.firstTime) state.firstTime = t;
+      const first = this.firstIp[slot] as IpKey;
+      if (ipKey(ip) === first) {
+        if (t > (this.firstTime[slot] as number)) this.firstTime[slot] = t;
         return;
       }
-      ips = state.ips = new Map([[state.firstIp, state.firstTime]]);
+      ips = this.ipMaps[slot] = new Map([[ipOfKey(first), this.firstTime[slot] as number]]);
     }
     const previous = ips.get(ip);
     if (previous === undefined || t >= previous) {
       ips.delete(ip);
       ips.set(ip, t);
     }
-    if (ips.size > this.maxIpsPerUser) this.trim(ips, state.lastSeen);
+    if (ips.size > this.maxIpsPerUser) this.trim(ips, users.lastSeen[slot] as number);
     if (ips.size < this.config.minDistinctIps) return;
     const from = this.denseFrom(ips, t);
     if (from === undefined) return;
@@ -104,7 +116,7 @@ export class DistributedAttackDetector extends TrackingDetector<UserState> {
     this.users.delete(username);
   }
 
-  protected override get keyed(): KeyedState<UserState> {
+  protected override get keyed(): SlotKeyedState {
     return this.users;
   }
 
