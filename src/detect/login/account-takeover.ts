@@ -6,6 +6,7 @@ import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { IpColumn } from './ip-column.js';
 import { ipKey, type IpKey } from './ip-key.js';
 import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
@@ -79,8 +80,10 @@ export class AccountTakeoverDetector implements Detector {
   private readonly users: SlotKeyedState;
   /** Earliest success remembered: history younger than one window cannot vouch for the failures in it. */
   private firstSeen = new Float64Array(0);
-  /** IPs the username logged in from (ip-key.ts keys), most recent last (one key for the usual single IP). */
-  private readonly familiar: (IpKey | IpKey[])[] = [];
+  /** The IP the username logged in from (the usual single one)… */
+  private readonly familiar = new IpColumn();
+  /** …or, once there are several, all of them (ip-key.ts keys), most recent last. */
+  private readonly familiarLists = new Map<number, IpKey[]>();
   private readonly tracker: DetectionTracker;
   private readonly distinct = new Set<string>();
 
@@ -97,11 +100,13 @@ export class AccountTakeoverDetector implements Detector {
     this.users = new SlotKeyedState({
       maxKeys: config.maxTrackedUsers,
       ttlMs: config.familiarIpDays * 86_400_000,
-      onRemove: (slot) => {
-        this.familiar[slot] = 0;
+      onFree: (slot) => {
+        this.familiar.clear(slot);
+        if (this.familiarLists.size > 0) this.familiarLists.delete(slot);
       },
       onGrow: (capacity) => {
         this.firstSeen = growFloat(this.firstSeen, capacity);
+        this.familiar.grow(capacity);
       },
     });
   }
@@ -259,9 +264,9 @@ export class AccountTakeoverDetector implements Detector {
   private isFamiliar(username: string, ip: string, t: number): boolean {
     const slot = this.users.get(username);
     if (slot === -1 || (this.firstSeen[slot] as number) >= t - this.windowMs) return false;
-    const familiar = this.familiar[slot] as IpKey | IpKey[];
     const key = ipKey(ip);
-    return Array.isArray(familiar) ? familiar.includes(key) : familiar === key;
+    const list = this.familiarLists.size === 0 ? undefined : this.familiarLists.get(slot);
+    return list === undefined ? this.familiar.get(slot) === key : list.includes(key);
   }
 
   private remember(username: string, ip: string, t: number): void {
@@ -271,15 +276,16 @@ export class AccountTakeoverDetector implements Detector {
     if (slot === -1) {
       const fresh = users.insert(username, t);
       this.firstSeen[fresh] = t;
-      this.familiar[fresh] = key;
+      this.familiar.set(fresh, key);
       return;
     }
     users.touch(slot);
     if (t > (users.lastSeen[slot] as number)) users.lastSeen[slot] = t;
     if (t < (this.firstSeen[slot] as number)) this.firstSeen[slot] = t;
-    const familiar = this.familiar[slot] as IpKey | IpKey[];
-    if (!Array.isArray(familiar)) {
-      if (familiar !== key) this.familiar[slot] = [familiar, key];
+    const familiar = this.familiarLists.size === 0 ? undefined : this.familiarLists.get(slot);
+    if (familiar === undefined) {
+      const only = this.familiar.get(slot);
+      if (only !== key) this.familiarLists.set(slot, [only, key]);
       return;
     }
     const at = familiar.indexOf(key);

@@ -6,8 +6,9 @@ import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
 import { growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { IpColumn } from './ip-column.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
-import { ipKey, ipOfKey, type IpKey } from './ip-key.js';
+import { ipKey, ipOfKey } from './ip-key.js';
 
 export const distributedAttackConfigSchema = Type.Object(
   {
@@ -42,8 +43,9 @@ export class DistributedAttackDetector extends TrackingDetector {
    */
   private readonly users: SlotKeyedState;
   private firstTime = new Float64Array(0);
-  private readonly firstIp: IpKey[] = [];
-  private readonly ipMaps: (Map<string, number> | undefined)[] = [];
+  private readonly firstIp = new IpColumn();
+  /** From the second IP (few users): slot → IP → latest failure time. */
+  private readonly ipMaps = new Map<number, Map<string, number>>();
   protected readonly tracker: DetectionTracker;
   /** Per-user IP map bound: enough to find the threshold, with room for stragglers. */
   private readonly maxIpsPerUser: number;
@@ -60,12 +62,13 @@ export class DistributedAttackDetector extends TrackingDetector {
     this.users = new SlotKeyedState({
       maxKeys: config.maxTrackedUsers,
       ttlMs: 2 * this.windowMs,
-      onRemove: (slot) => {
-        this.firstIp[slot] = 0;
-        this.ipMaps[slot] = undefined;
+      onFree: (slot) => {
+        this.firstIp.clear(slot);
+        if (this.ipMaps.size > 0) this.ipMaps.delete(slot);
       },
       onGrow: (capacity) => {
         this.firstTime = growFloat(this.firstTime, capacity);
+        this.firstIp.grow(capacity);
       },
     });
     this.maxIpsPerUser = Math.max(64, 4 * config.minDistinctIps);
@@ -87,21 +90,21 @@ export class DistributedAttackDetector extends TrackingDetector {
     const slot = users.get(username);
     if (slot === -1) {
       const fresh = users.insert(username, t);
-      this.firstIp[fresh] = ipKey(ip);
+      this.firstIp.set(fresh, ipKey(ip));
       this.firstTime[fresh] = t;
-      this.ipMaps[fresh] = undefined;
       return;
     }
     users.touch(slot);
     if (t > (users.lastSeen[slot] as number)) users.lastSeen[slot] = t;
-    let ips = this.ipMaps[slot];
+    let ips = this.ipMaps.size === 0 ? undefined : this.ipMaps.get(slot);
     if (ips === undefined) {
-      const first = this.firstIp[slot] as IpKey;
+      const first = this.firstIp.get(slot);
       if (ipKey(ip) === first) {
         if (t > (this.firstTime[slot] as number)) this.firstTime[slot] = t;
         return;
       }
-      ips = this.ipMaps[slot] = new Map([[ipOfKey(first), this.firstTime[slot] as number]]);
+      ips = new Map([[ipOfKey(first), this.firstTime[slot] as number]]);
+      this.ipMaps.set(slot, ips);
     }
     const previous = ips.get(ip);
     if (previous === undefined || t >= previous) {

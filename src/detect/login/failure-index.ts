@@ -1,6 +1,6 @@
 import type { SecurityEvent } from '../../core/event.js';
 import type { Detector, DetectorStats } from '../detector.js';
-import { growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { growArray, growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
 import { ipKey } from './ip-key.js';
 
 /**
@@ -28,8 +28,8 @@ export class FailureIndex implements Detector {
   private readonly ips: SlotKeyedState;
   /** The most recently arrived failure per slot. */
   private times = new Float64Array(0);
-  private readonly eventIds: string[] = [];
-  private readonly usernames: (string | undefined)[] = [];
+  private eventIds: string[] = [];
+  private usernames: (string | undefined)[] = [];
   private current: SecurityEvent | undefined;
   private currentId = '';
   private hadPrevious = false;
@@ -45,12 +45,14 @@ export class FailureIndex implements Detector {
     this.ips = new SlotKeyedState({
       maxKeys: options.maxTrackedIps,
       ttlMs: options.horizonMs,
-      onRemove: (slot) => {
+      onFree: (slot) => {
         this.eventIds[slot] = '';
         this.usernames[slot] = undefined;
       },
       onGrow: (capacity) => {
         this.times = growFloat(this.times, capacity);
+        this.eventIds = growArray(this.eventIds, capacity, '');
+        this.usernames = growArray(this.usernames, capacity, undefined);
       },
     });
   }

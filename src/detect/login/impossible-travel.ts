@@ -7,9 +7,10 @@ import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import { distanceKm, type GeoLocator } from '../../enrich/geoip.js';
 import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
-import { SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { growArray, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { IpColumn } from './ip-column.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
-import { ipKey, ipOfKey, type IpKey } from './ip-key.js';
+import { ipKey, ipOfKey } from './ip-key.js';
 
 export const impossibleTravelConfigSchema = Type.Object(
   {
@@ -61,14 +62,14 @@ export class ImpossibleTravelDetector extends TrackingDetector {
    * address (ip-key.ts key), event id and location.
    */
   private readonly users: SlotKeyedState;
-  private readonly ips: IpKey[] = [];
-  private readonly eventIds: string[] = [];
+  private readonly ips = new IpColumn();
+  private eventIds: string[] = [];
   /**
    * Where the address is: looked up only when the user next logs in from
    * another address (most logins repeat the last address and need no
    * lookup); null when the address has no location.
    */
-  private readonly geos: (GeoLocation | null | undefined)[] = [];
+  private geos: (GeoLocation | null | undefined)[] = [];
   protected readonly tracker: DetectionTracker;
 
   constructor(
@@ -83,10 +84,15 @@ export class ImpossibleTravelDetector extends TrackingDetector {
     this.users = new SlotKeyedState({
       maxKeys: config.maxTrackedUsers,
       ttlMs: Math.ceil((MAX_SURFACE_DISTANCE_KM / config.maxSpeedKmh) * 3_600_000),
-      onRemove: (slot) => {
-        this.ips[slot] = 0;
+      onFree: (slot) => {
+        this.ips.clear(slot);
         this.eventIds[slot] = '';
         this.geos[slot] = undefined;
+      },
+      onGrow: (capacity) => {
+        this.ips.grow(capacity);
+        this.eventIds = growArray(this.eventIds, capacity, '');
+        this.geos = growArray(this.geos, capacity, undefined);
       },
     });
   }
@@ -101,14 +107,14 @@ export class ImpossibleTravelDetector extends TrackingDetector {
     const slot = users.get(username);
     if (slot === -1) {
       const fresh = users.insert(username, t);
-      this.ips[fresh] = key;
+      this.ips.set(fresh, key);
       this.eventIds[fresh] = event.id;
       this.geos[fresh] = event.geo;
       return;
     }
     users.touch(slot);
     const lastSeen = users.lastSeen[slot] as number;
-    if (this.ips[slot] === key) {
+    if (this.ips.get(slot) === key) {
       if (t >= lastSeen) {
         users.lastSeen[slot] = t;
         this.eventIds[slot] = event.id;
@@ -117,14 +123,14 @@ export class ImpossibleTravelDetector extends TrackingDetector {
     }
     const where = event.geo ?? this.locate(event.sourceIp);
     if (where !== null) {
-      const lastIp = ipOfKey(this.ips[slot] as IpKey);
+      const lastIp = ipOfKey(this.ips.get(slot));
       let from = this.geos[slot];
       if (from === undefined) from = this.geos[slot] = this.locate(lastIp);
       if (from !== null) this.compare(username, { lastSeen, ip: lastIp, eventId: this.eventIds[slot] as string }, from, where, event);
     }
     if (t >= lastSeen) {
       users.lastSeen[slot] = t;
-      this.ips[slot] = key;
+      this.ips.set(slot, key);
       this.eventIds[slot] = event.id;
       this.geos[slot] = where;
     }

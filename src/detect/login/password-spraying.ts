@@ -5,7 +5,8 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
-import { growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { growArray, growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { IpColumn } from './ip-column.js';
 import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
 import type { CredentialStuffingConfig } from './credential-stuffing.js';
@@ -80,6 +81,12 @@ interface KeyState {
   lastBurst: number;
 }
 
+/** A range's failures from its second on, and the usernames they have named (noteName). */
+interface RangeWindow {
+  failures: TimeWindow<FailureRef>;
+  names: string[];
+}
+
 /**
  * Password spraying: one source trying many accounts with few attempts each,
  * low and slow — ≥ minDistinctUsernames usernames failing within the window
@@ -109,11 +116,11 @@ export class PasswordSprayingDetector implements Detector {
    */
   private readonly ranges: SlotKeyedState;
   private rangeFirstTime = new Float64Array(0);
-  private readonly rangeFirstEventId: string[] = [];
-  private readonly rangeFirstUsername: (string | undefined)[] = [];
-  private readonly rangeFirstIp: IpKey[] = [];
-  private readonly rangeFailures: (TimeWindow<FailureRef> | undefined)[] = [];
-  private readonly rangeNames: (string[] | undefined)[] = [];
+  private rangeFirstEventId: string[] = [];
+  private rangeFirstUsername: (string | undefined)[] = [];
+  private readonly rangeFirstIp = new IpColumn();
+  /** From a range's second failure (few ranges): its window. */
+  private readonly rangeWindows = new Map<number, RangeWindow>();
   /** noteName's cap: the larger of the two distinct-username thresholds. */
   private readonly namesCap: number;
   private readonly burstNames: number;
@@ -142,15 +149,17 @@ export class PasswordSprayingDetector implements Detector {
     this.ranges = new SlotKeyedState({
       maxKeys: config.maxTrackedRanges,
       ttlMs,
-      onRemove: (slot) => {
+      onFree: (slot) => {
         this.rangeFirstEventId[slot] = '';
         this.rangeFirstUsername[slot] = undefined;
-        this.rangeFirstIp[slot] = 0;
-        this.rangeFailures[slot] = undefined;
-        this.rangeNames[slot] = undefined;
+        this.rangeFirstIp.clear(slot);
+        if (this.rangeWindows.size > 0) this.rangeWindows.delete(slot);
       },
       onGrow: (capacity) => {
         this.rangeFirstTime = growFloat(this.rangeFirstTime, capacity);
+        this.rangeFirstEventId = growArray(this.rangeFirstEventId, capacity, '');
+        this.rangeFirstUsername = growArray(this.rangeFirstUsername, capacity, undefined);
+        this.rangeFirstIp.grow(capacity);
       },
     });
     this.burstNames = stuffing.minDistinctUsernames;
@@ -253,26 +262,25 @@ export class PasswordSprayingDetector implements Detector {
       this.rangeFirstTime[slot] = t;
       this.rangeFirstEventId[slot] = event.id;
       this.rangeFirstUsername[slot] = event.username;
-      this.rangeFirstIp[slot] = ipKey(ip);
-      this.rangeFailures[slot] = undefined;
-      this.rangeNames[slot] = undefined;
+      this.rangeFirstIp.set(slot, ipKey(ip));
       return;
     }
     ranges.touch(slot);
     if (t > (ranges.lastSeen[slot] as number)) ranges.lastSeen[slot] = t;
-    let failures = this.rangeFailures[slot];
-    let names = this.rangeNames[slot];
-    if (failures === undefined || names === undefined) {
-      failures = this.rangeFailures[slot] = new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity);
+    let window = this.rangeWindows.size === 0 ? undefined : this.rangeWindows.get(slot);
+    if (window === undefined) {
+      const failures = new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity);
       const firstUsername = this.rangeFirstUsername[slot];
       failures.add(this.rangeFirstTime[slot] as number, {
         eventId: this.rangeFirstEventId[slot] as string,
         username: firstUsername,
-        ip: ipOfKey(this.rangeFirstIp[slot] as IpKey),
+        ip: ipOfKey(this.rangeFirstIp.get(slot)),
       });
-      names = this.rangeNames[slot] = [];
-      noteName(names, firstUsername, this.namesCap);
+      window = { failures, names: [] };
+      noteName(window.names, firstUsername, this.namesCap);
+      this.rangeWindows.set(slot, window);
     }
+    const { failures, names } = window;
     failures.add(t, { eventId: event.id, username: event.username, ip });
     noteName(names, event.username, this.namesCap);
     if (failures.length < this.config.minDistinctUsernames) return;
@@ -373,11 +381,11 @@ export class PasswordSprayingDetector implements Detector {
     if (range === undefined) return;
     const slot = this.ranges.get(range);
     if (slot === -1) return;
-    const failures = this.rangeFailures[slot];
+    const window = this.rangeWindows.size === 0 ? undefined : this.rangeWindows.get(slot);
     const emptied =
-      failures === undefined
-        ? this.rangeFirstUsername[slot] === username && this.rangeFirstIp[slot] === ipKey(ip)
-        : removeFailures(failures, username, ip);
+      window === undefined
+        ? this.rangeFirstUsername[slot] === username && this.rangeFirstIp.get(slot) === ipKey(ip)
+        : removeFailures(window.failures, username, ip);
     if (emptied) this.ranges.delete(range);
   }
 

@@ -76,6 +76,31 @@ describe('SlotKeyedState', () => {
   });
 });
 
+describe('SlotKeyedState key table', () => {
+  it('finds exactly the keys present through inserts, deletes, evictions and growth', () => {
+    const key = fc.oneof(fc.integer({ min: -2147483648, max: 2147483647 }), fc.integer({ min: 0, max: 300 }), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), key), { maxLength: 3000 }), fc.integer({ min: 1, max: 2500 }), (ops, maxKeys) => {
+        const state = new SlotKeyedState({ maxKeys, ttlMs: 1 });
+        const model = new Map<string | number, number>();
+        for (const [add, k] of ops) {
+          if (add) {
+            if (state.get(k) !== -1) continue;
+            if (model.size >= maxKeys) model.delete(model.keys().next().value as string | number);
+            model.set(k, state.insert(k, 0));
+          } else {
+            expect(state.delete(k)).toBe(model.delete(k));
+          }
+        }
+        expect(state.size).toBe(model.size);
+        for (const [k, slot] of model) expect(state.get(k)).toBe(slot);
+        for (const [, k] of ops) if (!model.has(k)) expect(state.get(k)).toBe(-1);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 function* keysOf(state: KeyedState<TouchedState>): Generator<string> {
   // KeyedState exposes values only; its Map order is the order of its entries.
   const entries = (state as unknown as { entries: Map<string, TouchedState> }).entries;
