@@ -5,6 +5,7 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
+import type { KeySpace } from '../windows/key-space.js';
 import { growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
 import { IpColumn } from './ip-column.js';
 import { ipKey, type IpKey } from './ip-key.js';
@@ -93,6 +94,8 @@ export class AccountTakeoverDetector implements Detector {
     ids: IdGenerator,
     /** Shared with the other IP-keyed login detectors; a private one when used alone. */
     private readonly index = new FailureIndex({ maxTrackedIps: config.maxTrackedIps, horizonMs: 2 * config.windowSeconds * 1000 }),
+    /** Usernames, shared with the other per-user login detectors; a private space when absent. */
+    userKeys?: KeySpace,
   ) {
     this.windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'account_takeover', config.severity as ThreatLevel, this.windowMs, listener, ids);
@@ -100,6 +103,7 @@ export class AccountTakeoverDetector implements Detector {
     this.users = new SlotKeyedState({
       maxKeys: config.maxTrackedUsers,
       ttlMs: config.familiarIpDays * 86_400_000,
+      keys: userKeys,
       onFree: (slot) => {
         this.familiar.clear(slot);
         if (this.familiarLists.size > 0) this.familiarLists.delete(slot);

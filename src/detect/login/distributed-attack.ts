@@ -5,7 +5,8 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
-import { growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import type { KeySpace } from '../windows/key-space.js';
+import { SlotKeyedState } from '../windows/slot-keyed-state.js';
 import { IpColumn } from './ip-column.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { ipKey, ipOfKey } from './ip-key.js';
@@ -36,13 +37,12 @@ export class DistributedAttackDetector extends TrackingDetector {
   readonly name = 'distributed_attack';
   private readonly windowMs: number;
   /**
-   * Per username (a slot): the first failing IP and its latest failure time
-   * inline, then from the second IP a map of the latest failure time per
+   * Per username (a slot): the first failing IP inline (its latest failure
+   * is the user's lastSeen while it is the only one), then from the second IP a map of the latest failure time per
    * failing IP, least recently failing first. One entry per IP (not per
    * failure) so one IP hammering the account cannot push the others out.
    */
   private readonly users: SlotKeyedState;
-  private firstTime = new Float64Array(0);
   private readonly firstIp = new IpColumn();
   /** From the second IP (few users): slot → IP → latest failure time. */
   private readonly ipMaps = new Map<number, Map<string, number>>();
@@ -55,6 +55,8 @@ export class DistributedAttackDetector extends TrackingDetector {
     private readonly config: DistributedAttackConfig,
     listener: DetectionListener,
     ids: IdGenerator,
+    /** Usernames, shared with the other per-user login detectors; a private space when absent. */
+    userKeys?: KeySpace,
   ) {
     super();
     this.windowMs = config.windowSeconds * 1000;
@@ -62,12 +64,12 @@ export class DistributedAttackDetector extends TrackingDetector {
     this.users = new SlotKeyedState({
       maxKeys: config.maxTrackedUsers,
       ttlMs: 2 * this.windowMs,
+      keys: userKeys,
       onFree: (slot) => {
         this.firstIp.clear(slot);
         if (this.ipMaps.size > 0) this.ipMaps.delete(slot);
       },
       onGrow: (capacity) => {
-        this.firstTime = growFloat(this.firstTime, capacity);
         this.firstIp.grow(capacity);
       },
     });
@@ -91,19 +93,17 @@ export class DistributedAttackDetector extends TrackingDetector {
     if (slot === -1) {
       const fresh = users.insert(username, t);
       this.firstIp.set(fresh, ipKey(ip));
-      this.firstTime[fresh] = t;
       return;
     }
     users.touch(slot);
-    if (t > (users.lastSeen[slot] as number)) users.lastSeen[slot] = t;
     let ips = this.ipMaps.size === 0 ? undefined : this.ipMaps.get(slot);
     if (ips === undefined) {
+      // Every failure so far came from the first IP: its latest is the user's lastSeen.
+      const firstTime = users.lastSeen[slot] as number;
+      if (t > firstTime) users.lastSeen[slot] = t;
       const first = this.firstIp.get(slot);
-      if (ipKey(ip) === first) {
-        if (t > (this.firstTime[slot] as number)) this.firstTime[slot] = t;
-        return;
-      }
-      ips = new Map([[ipOfKey(first), this.firstTime[slot] as number]]);
+      if (ipKey(ip) === first) return;
+      ips = new Map([[ipOfKey(first), firstTime]]);
       this.ipMaps.set(slot, ips);
     }
     const previous = ips.get(ip);
@@ -111,6 +111,7 @@ export class DistributedAttackDetector extends TrackingDetector {
       ips.delete(ip);
       ips.set(ip, t);
     }
+    if (t > (users.lastSeen[slot] as number)) users.lastSeen[slot] = t;
     if (ips.size > this.maxIpsPerUser) this.trim(ips, users.lastSeen[slot] as number);
     if (ips.size < this.config.minDistinctIps) return;
     const from = this.denseFrom(ips, t);

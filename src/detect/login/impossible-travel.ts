@@ -7,6 +7,7 @@ import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import { distanceKm, type GeoLocator } from '../../enrich/geoip.js';
 import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
+import type { KeySpace } from '../windows/key-space.js';
 import { growArray, SlotKeyedState } from '../windows/slot-keyed-state.js';
 import { IpColumn } from './ip-column.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
@@ -77,6 +78,8 @@ export class ImpossibleTravelDetector extends TrackingDetector {
     listener: DetectionListener,
     ids: IdGenerator,
     private readonly geo: GeoLocator | undefined,
+    /** Usernames, shared with the other per-user login detectors; a private space when absent. */
+    userKeys?: KeySpace,
   ) {
     super();
     const windowMs = config.windowSeconds * 1000;
@@ -84,6 +87,7 @@ export class ImpossibleTravelDetector extends TrackingDetector {
     this.users = new SlotKeyedState({
       maxKeys: config.maxTrackedUsers,
       ttlMs: Math.ceil((MAX_SURFACE_DISTANCE_KM / config.maxSpeedKmh) * 3_600_000),
+      keys: userKeys,
       onFree: (slot) => {
         this.ips.clear(slot);
         this.eventIds[slot] = '';

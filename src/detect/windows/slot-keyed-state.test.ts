@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeyedState, type TouchedState } from './keyed-state.js';
+import { KeySpace } from './key-space.js';
 import { SlotKeyedState } from './slot-keyed-state.js';
 
 describe('SlotKeyedState', () => {
@@ -98,6 +99,29 @@ describe('SlotKeyedState key table', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('SlotKeyedState on a shared KeySpace', () => {
+  it('holds each key once, with membership, order and bounds per table', () => {
+    const space = new KeySpace();
+    const a = new SlotKeyedState({ maxKeys: 2, ttlMs: 100, keys: space });
+    const b = new SlotKeyedState({ maxKeys: 10, ttlMs: 100, keys: space });
+    const slot = a.insert('alice', 0);
+    expect(b.get('alice')).toBe(-1);
+    expect(b.insert('alice', 50)).toBe(slot);
+    expect(space.size).toBe(1);
+    a.insert('bob', 1);
+    a.insert('carol', 2);
+    // alice evicted from a only: b still holds her, in the same slot.
+    expect(a.get('alice')).toBe(-1);
+    expect(a.evicted).toBe(1);
+    expect(b.get('alice')).toBe(slot);
+    expect(b.lastSeen[slot]).toBe(50);
+    expect(space.size).toBe(3);
+    b.clear();
+    expect(space.find('alice')).toBe(-1);
+    expect(space.size).toBe(2);
   });
 });
 
