@@ -1,6 +1,7 @@
 import type { SecurityEvent } from '../../core/event.js';
 import type { Detector, DetectorStats } from '../detector.js';
 import { growArray, growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { EventIdColumn } from './event-id-column.js';
 import { ipKey } from './ip-key.js';
 
 /**
@@ -15,7 +16,8 @@ import { ipKey } from './ip-key.js';
  * address instead of four.
  *
  * An entry is a slot (SlotKeyedState) keyed by the address (an IPv4 address
- * as a number, see ip-key.ts) with three columns: time, event id, username.
+ * as a number, see ip-key.ts) with three columns: time, event id
+ * (EventIdColumn), username.
  *
  * It is listed among the detectors so that its size and evictions show in
  * the detector metrics, and swept with them; it raises nothing. Each user
@@ -28,7 +30,7 @@ export class FailureIndex implements Detector {
   private readonly ips: SlotKeyedState;
   /** The most recently arrived failure per slot. */
   private times = new Float64Array(0);
-  private eventIds: string[] = [];
+  private readonly eventIds = new EventIdColumn();
   private usernames: (string | undefined)[] = [];
   private current: SecurityEvent | undefined;
   private currentId = '';
@@ -46,12 +48,12 @@ export class FailureIndex implements Detector {
       maxKeys: options.maxTrackedIps,
       ttlMs: options.horizonMs,
       onFree: (slot) => {
-        this.eventIds[slot] = '';
+        this.eventIds.clear(slot);
         this.usernames[slot] = undefined;
       },
       onGrow: (capacity) => {
         this.times = growFloat(this.times, capacity);
-        this.eventIds = growArray(this.eventIds, capacity, '');
+        this.eventIds.grow(capacity);
         this.usernames = growArray(this.usernames, capacity, undefined);
       },
     });
@@ -75,17 +77,17 @@ export class FailureIndex implements Detector {
       this.hadPrevious = false;
       slot = ips.insert(key, t);
       this.times[slot] = t;
-      this.eventIds[slot] = event.id;
+      this.eventIds.set(slot, event.id);
       this.usernames[slot] = event.username;
       return false;
     }
     ips.touch(slot);
     this.hadPrevious = true;
     this.previousTime = this.times[slot] as number;
-    this.previousEventId = this.eventIds[slot] as string;
+    this.previousEventId = this.eventIds.get(slot);
     this.previousUsername = this.usernames[slot];
     this.times[slot] = t;
-    this.eventIds[slot] = event.id;
+    this.eventIds.set(slot, event.id);
     this.usernames[slot] = event.username;
     if (t > (ips.lastSeen[slot] as number)) ips.lastSeen[slot] = t;
     return true;
@@ -99,7 +101,7 @@ export class FailureIndex implements Detector {
     const slot = this.ips.get(ipKey(ip));
     if (slot === -1) return false;
     this.latestTime = this.times[slot] as number;
-    this.latestEventId = this.eventIds[slot] as string;
+    this.latestEventId = this.eventIds.get(slot);
     this.latestUsername = this.usernames[slot];
     return true;
   }

@@ -9,6 +9,7 @@ import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
 import type { KeySpace } from '../windows/key-space.js';
 import { growArray, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { EventIdColumn } from './event-id-column.js';
 import { IpColumn } from './ip-column.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { ipKey, ipOfKey } from './ip-key.js';
@@ -64,7 +65,7 @@ export class ImpossibleTravelDetector extends TrackingDetector {
    */
   private readonly users: SlotKeyedState;
   private readonly ips = new IpColumn();
-  private eventIds: string[] = [];
+  private readonly eventIds = new EventIdColumn();
   /**
    * Where the address is: looked up only when the user next logs in from
    * another address (most logins repeat the last address and need no
@@ -90,12 +91,12 @@ export class ImpossibleTravelDetector extends TrackingDetector {
       keys: userKeys,
       onFree: (slot) => {
         this.ips.clear(slot);
-        this.eventIds[slot] = '';
+        this.eventIds.clear(slot);
         this.geos[slot] = undefined;
       },
       onGrow: (capacity) => {
         this.ips.grow(capacity);
-        this.eventIds = growArray(this.eventIds, capacity, '');
+        this.eventIds.grow(capacity);
         this.geos = growArray(this.geos, capacity, undefined);
       },
     });
@@ -112,7 +113,7 @@ export class ImpossibleTravelDetector extends TrackingDetector {
     if (slot === -1) {
       const fresh = users.insert(username, t);
       this.ips.set(fresh, key);
-      this.eventIds[fresh] = event.id;
+      this.eventIds.set(fresh, event.id);
       this.geos[fresh] = event.geo;
       return;
     }
@@ -121,7 +122,7 @@ export class ImpossibleTravelDetector extends TrackingDetector {
     if (this.ips.get(slot) === key) {
       if (t >= lastSeen) {
         users.lastSeen[slot] = t;
-        this.eventIds[slot] = event.id;
+        this.eventIds.set(slot, event.id);
       }
       return;
     }
@@ -130,12 +131,12 @@ export class ImpossibleTravelDetector extends TrackingDetector {
       const lastIp = ipOfKey(this.ips.get(slot));
       let from = this.geos[slot];
       if (from === undefined) from = this.geos[slot] = this.locate(lastIp);
-      if (from !== null) this.compare(username, { lastSeen, ip: lastIp, eventId: this.eventIds[slot] as string }, from, where, event);
+      if (from !== null) this.compare(username, { lastSeen, ip: lastIp, eventId: this.eventIds.get(slot) }, from, where, event);
     }
     if (t >= lastSeen) {
       users.lastSeen[slot] = t;
       this.ips.set(slot, key);
-      this.eventIds[slot] = event.id;
+      this.eventIds.set(slot, event.id);
       this.geos[slot] = where;
     }
   }

@@ -6,6 +6,7 @@ import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { growArray, growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { EventIdColumn } from './event-id-column.js';
 import { IpColumn } from './ip-column.js';
 import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
@@ -116,7 +117,7 @@ export class PasswordSprayingDetector implements Detector {
    */
   private readonly ranges: SlotKeyedState;
   private rangeFirstTime = new Float64Array(0);
-  private rangeFirstEventId: string[] = [];
+  private readonly rangeFirstEventId = new EventIdColumn();
   private rangeFirstUsername: (string | undefined)[] = [];
   private readonly rangeFirstIp = new IpColumn();
   /** From a range's second failure (few ranges): its window. */
@@ -150,14 +151,14 @@ export class PasswordSprayingDetector implements Detector {
       maxKeys: config.maxTrackedRanges,
       ttlMs,
       onFree: (slot) => {
-        this.rangeFirstEventId[slot] = '';
+        this.rangeFirstEventId.clear(slot);
         this.rangeFirstUsername[slot] = undefined;
         this.rangeFirstIp.clear(slot);
         if (this.rangeWindows.size > 0) this.rangeWindows.delete(slot);
       },
       onGrow: (capacity) => {
         this.rangeFirstTime = growFloat(this.rangeFirstTime, capacity);
-        this.rangeFirstEventId = growArray(this.rangeFirstEventId, capacity, '');
+        this.rangeFirstEventId.grow(capacity);
         this.rangeFirstUsername = growArray(this.rangeFirstUsername, capacity, undefined);
         this.rangeFirstIp.grow(capacity);
       },
@@ -260,7 +261,7 @@ export class PasswordSprayingDetector implements Detector {
       // A range's first failure is kept inline; its window starts at the second.
       slot = ranges.insert(range, t);
       this.rangeFirstTime[slot] = t;
-      this.rangeFirstEventId[slot] = event.id;
+      this.rangeFirstEventId.set(slot, event.id);
       this.rangeFirstUsername[slot] = event.username;
       this.rangeFirstIp.set(slot, ipKey(ip));
       return;
@@ -272,7 +273,7 @@ export class PasswordSprayingDetector implements Detector {
       const failures = new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity);
       const firstUsername = this.rangeFirstUsername[slot];
       failures.add(this.rangeFirstTime[slot] as number, {
-        eventId: this.rangeFirstEventId[slot] as string,
+        eventId: this.rangeFirstEventId.get(slot),
         username: firstUsername,
         ip: ipOfKey(this.rangeFirstIp.get(slot)),
       });
