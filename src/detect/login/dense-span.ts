@@ -28,8 +28,15 @@ export function findDenseSpan<T, K>(
   out: DenseSpan,
 ): boolean {
   const n = times.length;
+  // First time >= t - span (binary search: the windows hold up to a few hundred times).
+  const from = t - span;
   let lo = 0;
-  while (lo < n && (times[lo] as number) < t - span) lo++;
+  let top = n;
+  while (lo < top) {
+    const mid = (lo + top) >>> 1;
+    if ((times[mid] as number) < from) lo = mid + 1;
+    else top = mid;
+  }
   let hi = lo;
   let found = false;
   for (let s = lo; s < n; s++) {
