@@ -229,6 +229,7 @@ function benchDetectorMemory(): [string, string][] {
   return [
     ['tracked keys', figures.tracked],
     ['heap held by detector state', `${figures.heapMiB} MiB`],
+    ['typed arrays held by detector state (outside the heap)', `${figures.arrayBuffersMiB} MiB`],
     ['process RSS', `${figures.rssMiB} MiB`],
   ];
 }

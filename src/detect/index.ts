@@ -6,6 +6,7 @@ import { IsolationForest } from './anomaly/isolation-forest.js';
 import type { DetectionListener, Detector } from './detector.js';
 import { AccountTakeoverDetector, accountTakeoverConfigSchema } from './login/account-takeover.js';
 import { FailureIndex } from './login/failure-index.js';
+import { KeySpace } from './windows/key-space.js';
 import { BruteForceDetector, bruteForceConfigSchema } from './login/brute-force.js';
 import { CredentialStuffingDetector, credentialStuffingConfigSchema } from './login/credential-stuffing.js';
 import { DistributedAttackDetector, distributedAttackConfigSchema } from './login/distributed-attack.js';
@@ -76,11 +77,13 @@ export function createDetectors(
   add(config.bruteForce.enabled, () => new BruteForceDetector(config.bruteForce, listener, ids, index));
   add(config.credentialStuffing.enabled, () => new CredentialStuffingDetector(config.credentialStuffing, listener, ids, index));
   add(config.passwordSpraying.enabled, () => new PasswordSprayingDetector(config.passwordSpraying, listener, ids, config.credentialStuffing, index));
-  add(config.distributedAttack.enabled, () => new DistributedAttackDetector(config.distributedAttack, listener, ids));
-  add(config.accountTakeover.enabled, () => new AccountTakeoverDetector(config.accountTakeover, listener, ids, index));
+  // One table of usernames for the per-user login detectors: each name held once.
+  const userKeys = new KeySpace();
+  add(config.distributedAttack.enabled, () => new DistributedAttackDetector(config.distributedAttack, listener, ids, userKeys));
+  add(config.accountTakeover.enabled, () => new AccountTakeoverDetector(config.accountTakeover, listener, ids, index, userKeys));
   add(config.impossibleTravel.enabled, () => {
     const geo = deps.locator ?? (deps.geoip.enabled ? new GeoIp(deps.geoip) : undefined);
-    return new ImpossibleTravelDetector(config.impossibleTravel, listener, ids, geo);
+    return new ImpossibleTravelDetector(config.impossibleTravel, listener, ids, geo, userKeys);
   });
   add(config.suspiciousUserAgent.enabled, () => new SuspiciousUserAgentDetector(config.suspiciousUserAgent, listener, ids));
   add(config.anomalousLogin.enabled, () => {

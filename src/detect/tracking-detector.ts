@@ -2,6 +2,7 @@ import type { SecurityEvent } from '../core/event.js';
 import type { DetectionTracker } from './detection-tracker.js';
 import type { Detector, DetectorStats } from './detector.js';
 import type { KeyedState, TouchedState } from './windows/keyed-state.js';
+import type { SlotKeyedState } from './windows/slot-keyed-state.js';
 
 /**
  * The common lifecycle of a detector built on a tracker of open detections
@@ -14,7 +15,7 @@ export abstract class TrackingDetector<S extends TouchedState = TouchedState> im
   protected abstract readonly tracker: DetectionTracker;
 
   /** The per-key state (IPs, users, …), if the detector keeps any besides its open detections. */
-  protected get keyed(): KeyedState<S> | undefined {
+  protected get keyed(): KeyedState<S> | SlotKeyedState | undefined {
     return undefined;
   }
 

@@ -5,6 +5,10 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
+import type { KeySpace } from '../windows/key-space.js';
+import { growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { IpColumn } from './ip-column.js';
+import { ipKey, type IpKey } from './ip-key.js';
 import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
 import { DetectionTracker } from '../detection-tracker.js';
@@ -59,14 +63,6 @@ interface IpState {
   successEventId: string;
 }
 
-interface UserState {
-  lastSeen: number;
-  /** Earliest success remembered: history younger than one window cannot vouch for the failures in it. */
-  firstSeen: number;
-  /** IPs this username logged in from, most recent last (one string for the usual single IP). */
-  familiar: string | string[];
-}
-
 /**
  * A LOGIN_SUCCESS for a username from an IP that, within the window before
  * it, failed ≥ minFailuresOnUser times on that username or on ≥
@@ -81,7 +77,14 @@ export class AccountTakeoverDetector implements Detector {
   readonly name = 'account_takeover';
   private readonly windowMs: number;
   private readonly ips: KeyedState<IpState>;
-  private readonly users: KeyedState<UserState>;
+  /** Per username whose familiar IPs are remembered (a slot). */
+  private readonly users: SlotKeyedState;
+  /** Earliest success remembered: history younger than one window cannot vouch for the failures in it. */
+  private firstSeen = new Float64Array(0);
+  /** The IP the username logged in from (the usual single one)… */
+  private readonly familiar = new IpColumn();
+  /** …or, once there are several, all of them (ip-key.ts keys), most recent last. */
+  private readonly familiarLists = new Map<number, IpKey[]>();
   private readonly tracker: DetectionTracker;
   private readonly distinct = new Set<string>();
 
@@ -91,11 +94,25 @@ export class AccountTakeoverDetector implements Detector {
     ids: IdGenerator,
     /** Shared with the other IP-keyed login detectors; a private one when used alone. */
     private readonly index = new FailureIndex({ maxTrackedIps: config.maxTrackedIps, horizonMs: 2 * config.windowSeconds * 1000 }),
+    /** Usernames, shared with the other per-user login detectors; a private space when absent. */
+    userKeys?: KeySpace,
   ) {
     this.windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'account_takeover', config.severity as ThreatLevel, this.windowMs, listener, ids);
     this.ips = new KeyedState<IpState>({ maxKeys: config.maxTrackedIps, ttlMs: 2 * this.windowMs });
-    this.users = new KeyedState<UserState>({ maxKeys: config.maxTrackedUsers, ttlMs: config.familiarIpDays * 86_400_000 });
+    this.users = new SlotKeyedState({
+      maxKeys: config.maxTrackedUsers,
+      ttlMs: config.familiarIpDays * 86_400_000,
+      keys: userKeys,
+      onFree: (slot) => {
+        this.familiar.clear(slot);
+        if (this.familiarLists.size > 0) this.familiarLists.delete(slot);
+      },
+      onGrow: (capacity) => {
+        this.firstSeen = growFloat(this.firstSeen, capacity);
+        this.familiar.grow(capacity);
+      },
+    });
   }
 
   onEvent(event: SecurityEvent): void {
@@ -158,8 +175,8 @@ export class AccountTakeoverDetector implements Detector {
     let state = this.ips.get(ip);
     if (state === undefined) {
       // A single earlier failure from this IP is only in the shared index.
-      const latest = this.index.latest(ip);
-      if (latest !== undefined) state = this.ipStateFrom(ip, latest.time, latest.eventId, latest.username);
+      const index = this.index;
+      if (index.latest(ip)) state = this.ipStateFrom(ip, index.latestTime, index.latestEventId, index.latestUsername);
     }
     let raised = false;
     if (state !== undefined) {
@@ -249,29 +266,35 @@ export class AccountTakeoverDetector implements Detector {
   }
 
   private isFamiliar(username: string, ip: string, t: number): boolean {
-    const state = this.users.get(username);
-    if (state === undefined || state.firstSeen >= t - this.windowMs) return false;
-    const familiar = state.familiar;
-    return typeof familiar === 'string' ? familiar === ip : familiar.includes(ip);
+    const slot = this.users.get(username);
+    if (slot === -1 || (this.firstSeen[slot] as number) >= t - this.windowMs) return false;
+    const key = ipKey(ip);
+    const list = this.familiarLists.size === 0 ? undefined : this.familiarLists.get(slot);
+    return list === undefined ? this.familiar.get(slot) === key : list.includes(key);
   }
 
   private remember(username: string, ip: string, t: number): void {
-    const state = this.users.get(username);
-    if (state === undefined) {
-      this.users.touch(username, () => ({ lastSeen: t, firstSeen: t, familiar: ip }));
+    const users = this.users;
+    const key = ipKey(ip);
+    const slot = users.get(username);
+    if (slot === -1) {
+      const fresh = users.insert(username, t);
+      this.firstSeen[fresh] = t;
+      this.familiar.set(fresh, key);
       return;
     }
-    this.users.touch(username, existing);
-    if (t > state.lastSeen) state.lastSeen = t;
-    if (t < state.firstSeen) state.firstSeen = t;
-    const familiar = state.familiar;
-    if (typeof familiar === 'string') {
-      if (familiar !== ip) state.familiar = [familiar, ip];
+    users.touch(slot);
+    if (t > (users.lastSeen[slot] as number)) users.lastSeen[slot] = t;
+    if (t < (this.firstSeen[slot] as number)) this.firstSeen[slot] = t;
+    const familiar = this.familiarLists.size === 0 ? undefined : this.familiarLists.get(slot);
+    if (familiar === undefined) {
+      const only = this.familiar.get(slot);
+      if (only !== key) this.familiarLists.set(slot, [only, key]);
       return;
     }
-    const at = familiar.indexOf(ip);
+    const at = familiar.indexOf(key);
     if (at !== -1) familiar.splice(at, 1);
-    familiar.push(ip);
+    familiar.push(key);
     if (familiar.length > this.config.maxFamiliarIpsPerUser) familiar.shift();
   }
 }

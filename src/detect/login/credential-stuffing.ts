@@ -8,7 +8,7 @@ import { TrackingDetector } from '../tracking-detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
 import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
-import { findDenseSpan, type DenseSpan } from './dense-span.js';
+import { findDenseSpan, noteName, tooFewNames, type DenseSpan } from './dense-span.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { existing, usernameOf, type FailureRef } from './failure-ref.js';
 
@@ -37,6 +37,8 @@ export type CredentialStuffingConfig = Static<typeof credentialStuffingConfigSch
 interface IpState {
   lastSeen: number;
   failures: TimeWindow<FailureRef>;
+  /** Distinct usernames the window has held (noteName): a single-account IP never needs the interval search. */
+  names: string[];
 }
 
 /**
@@ -95,14 +97,18 @@ export class CredentialStuffingDetector extends TrackingDetector<IpState> {
       if (!seen) return;
       const failures = new TimeWindow<FailureRef>(2 * this.windowMs, Math.max(64, 4 * this.config.minFailures));
       failures.add(index.previousTime, { eventId: index.previousEventId, username: index.previousUsername, ip });
-      state = this.ips.touch(ip, () => ({ lastSeen: Math.max(t, index.previousTime), failures }));
+      const names: string[] = [];
+      noteName(names, index.previousUsername, this.config.minDistinctUsernames);
+      state = this.ips.touch(ip, () => ({ lastSeen: Math.max(t, index.previousTime), failures, names }));
     } else {
       this.ips.touch(ip, existing);
     }
     if (t > state.lastSeen) state.lastSeen = t;
     const failures = state.failures;
     failures.add(t, { eventId: event.id, username: event.username, ip });
+    noteName(state.names, event.username, this.config.minDistinctUsernames);
     if (failures.length < this.config.minFailures) return;
+    if (tooFewNames(state.names, this.config.minDistinctUsernames, this.config.minDistinctUsernames)) return;
     if (!findDenseSpan(failures.times, failures.items, usernameOf, t, this.windowMs, this.accept, this.scratch, this.span)) return;
     this.raise(ip, failures, t);
     this.ips.delete(ip);

@@ -28,8 +28,15 @@ export function findDenseSpan<T, K>(
   out: DenseSpan,
 ): boolean {
   const n = times.length;
+  // First time >= t - span (binary search: the windows hold up to a few hundred times).
+  const from = t - span;
   let lo = 0;
-  while (lo < n && (times[lo] as number) < t - span) lo++;
+  let top = n;
+  while (lo < top) {
+    const mid = (lo + top) >>> 1;
+    if ((times[mid] as number) < from) lo = mid + 1;
+    else top = mid;
+  }
   let hi = lo;
   let found = false;
   for (let s = lo; s < n; s++) {
@@ -57,4 +64,21 @@ export function findDenseSpan<T, K>(
   }
   scratch.clear();
   return found;
+}
+
+/**
+ * A cheap bound that lets a caller skip findDenseSpan: the distinct defined
+ * usernames a window has ever held (a superset of those it holds, since a
+ * window only loses items), listed up to `cap`. No interval can reach `need`
+ * distinct usernames while fewer than `need` are listed and the list is not
+ * full. A brute-force IP trying a few accounts hundreds of times never needs
+ * the O(n) search.
+ */
+export function noteName(names: string[], name: string | undefined, cap: number): void {
+  if (name !== undefined && names.length < cap && !names.includes(name)) names.push(name);
+}
+
+/** True when `names` (kept by noteName with `cap`) proves that no interval has `need` distinct usernames. */
+export function tooFewNames(names: readonly string[], need: number, cap: number): boolean {
+  return names.length < need && names.length < cap;
 }

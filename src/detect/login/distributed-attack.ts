@@ -5,9 +5,11 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
-import { KeyedState } from '../windows/keyed-state.js';
+import type { KeySpace } from '../windows/key-space.js';
+import { SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { IpColumn } from './ip-column.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
-import { existing } from './failure-ref.js';
+import { ipKey, ipOfKey } from './ip-key.js';
 
 export const distributedAttackConfigSchema = Type.Object(
   {
@@ -25,28 +27,25 @@ export const distributedAttackConfigSchema = Type.Object(
 );
 export type DistributedAttackConfig = Static<typeof distributedAttackConfigSchema>;
 
-interface UserState {
-  lastSeen: number;
-  firstIp: string;
-  firstTime: number;
-  /**
-   * Latest failure time per failing IP, least recently failing first; created
-   * with the second IP. One entry per IP (not per failure) so one IP hammering
-   * the account cannot push the others out.
-   */
-  ips: Map<string, number> | undefined;
-}
-
 /**
  * ≥ minDistinctIps distinct IPs failing on one username within the window →
  * one HIGH detection per username (subject = the username; the IPs are the
  * evidence, capped). Each IP may stay below every per-IP threshold: only the
  * per-user view sees this attack.
  */
-export class DistributedAttackDetector extends TrackingDetector<UserState> {
+export class DistributedAttackDetector extends TrackingDetector {
   readonly name = 'distributed_attack';
   private readonly windowMs: number;
-  private readonly users: KeyedState<UserState>;
+  /**
+   * Per username (a slot): the first failing IP inline (its latest failure
+   * is the user's lastSeen while it is the only one), then from the second IP a map of the latest failure time per
+   * failing IP, least recently failing first. One entry per IP (not per
+   * failure) so one IP hammering the account cannot push the others out.
+   */
+  private readonly users: SlotKeyedState;
+  private readonly firstIp = new IpColumn();
+  /** From the second IP (few users): slot → IP → latest failure time. */
+  private readonly ipMaps = new Map<number, Map<string, number>>();
   protected readonly tracker: DetectionTracker;
   /** Per-user IP map bound: enough to find the threshold, with room for stragglers. */
   private readonly maxIpsPerUser: number;
@@ -56,11 +55,24 @@ export class DistributedAttackDetector extends TrackingDetector<UserState> {
     private readonly config: DistributedAttackConfig,
     listener: DetectionListener,
     ids: IdGenerator,
+    /** Usernames, shared with the other per-user login detectors; a private space when absent. */
+    userKeys?: KeySpace,
   ) {
     super();
     this.windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'distributed_attack', config.severity as ThreatLevel, this.windowMs, listener, ids);
-    this.users = new KeyedState<UserState>({ maxKeys: config.maxTrackedUsers, ttlMs: 2 * this.windowMs });
+    this.users = new SlotKeyedState({
+      maxKeys: config.maxTrackedUsers,
+      ttlMs: 2 * this.windowMs,
+      keys: userKeys,
+      onFree: (slot) => {
+        this.firstIp.clear(slot);
+        if (this.ipMaps.size > 0) this.ipMaps.delete(slot);
+      },
+      onGrow: (capacity) => {
+        this.firstIp.grow(capacity);
+      },
+    });
     this.maxIpsPerUser = Math.max(64, 4 * config.minDistinctIps);
   }
 
@@ -76,27 +88,31 @@ export class DistributedAttackDetector extends TrackingDetector<UserState> {
       open.detection.confidence = this.confidence(open.ips.size);
       return;
     }
-    const state = this.users.get(username);
-    if (state === undefined) {
-      this.users.touch(username, () => ({ lastSeen: t, firstIp: ip, firstTime: t, ips: undefined }));
+    const users = this.users;
+    const slot = users.get(username);
+    if (slot === -1) {
+      const fresh = users.insert(username, t);
+      this.firstIp.set(fresh, ipKey(ip));
       return;
     }
-    this.users.touch(username, existing);
-    if (t > state.lastSeen) state.lastSeen = t;
-    let ips = state.ips;
+    users.touch(slot);
+    let ips = this.ipMaps.size === 0 ? undefined : this.ipMaps.get(slot);
     if (ips === undefined) {
-      if (ip === state.firstIp) {
-        if (t > state.firstTime) state.firstTime = t;
-        return;
-      }
-      ips = state.ips = new Map([[state.firstIp, state.firstTime]]);
+      // Every failure so far came from the first IP: its latest is the user's lastSeen.
+      const firstTime = users.lastSeen[slot] as number;
+      if (t > firstTime) users.lastSeen[slot] = t;
+      const first = this.firstIp.get(slot);
+      if (ipKey(ip) === first) return;
+      ips = new Map([[ipOfKey(first), firstTime]]);
+      this.ipMaps.set(slot, ips);
     }
     const previous = ips.get(ip);
     if (previous === undefined || t >= previous) {
       ips.delete(ip);
       ips.set(ip, t);
     }
-    if (ips.size > this.maxIpsPerUser) this.trim(ips, state.lastSeen);
+    if (t > (users.lastSeen[slot] as number)) users.lastSeen[slot] = t;
+    if (ips.size > this.maxIpsPerUser) this.trim(ips, users.lastSeen[slot] as number);
     if (ips.size < this.config.minDistinctIps) return;
     const from = this.denseFrom(ips, t);
     if (from === undefined) return;
@@ -104,7 +120,7 @@ export class DistributedAttackDetector extends TrackingDetector<UserState> {
     this.users.delete(username);
   }
 
-  protected override get keyed(): KeyedState<UserState> {
+  protected override get keyed(): SlotKeyedState {
     return this.users;
   }
 

@@ -1,16 +1,8 @@
 import type { SecurityEvent } from '../../core/event.js';
 import type { Detector, DetectorStats } from '../detector.js';
-import { KeyedState } from '../windows/keyed-state.js';
-import { existing } from './failure-ref.js';
-
-interface LastFailure {
-  lastSeen: number;
-  order?: number;
-  /** The most recently arrived failure from this IP. */
-  time: number;
-  eventId: string;
-  username: string | undefined;
-}
+import { growArray, growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { EventIdColumn } from './event-id-column.js';
+import { ipKey } from './ip-key.js';
 
 /**
  * The latest failed login per source IP, shared by the IP-keyed login
@@ -23,6 +15,10 @@ interface LastFailure {
  * with the first from here. With 1M distinct addresses that is one entry per
  * address instead of four.
  *
+ * An entry is a slot (SlotKeyedState) keyed by the address (an IPv4 address
+ * as a number, see ip-key.ts) with three columns: time, event id
+ * (EventIdColumn), username.
+ *
  * It is listed among the detectors so that its size and evictions show in
  * the detector metrics, and swept with them; it raises nothing. Each user
  * calls `observe(event)` for every failure it sees: the first call for an
@@ -31,16 +27,36 @@ interface LastFailure {
  */
 export class FailureIndex implements Detector {
   readonly name = 'login_failure_index';
-  private readonly ips: KeyedState<LastFailure>;
+  private readonly ips: SlotKeyedState;
+  /** The most recently arrived failure per slot. */
+  private times = new Float64Array(0);
+  private readonly eventIds = new EventIdColumn();
+  private usernames: (string | undefined)[] = [];
   private current: SecurityEvent | undefined;
   private currentId = '';
   private hadPrevious = false;
   previousTime = 0;
   previousEventId = '';
   previousUsername: string | undefined;
+  /** Set by `latest`. */
+  latestTime = 0;
+  latestEventId = '';
+  latestUsername: string | undefined;
 
   constructor(options: { maxTrackedIps: number; horizonMs: number }) {
-    this.ips = new KeyedState<LastFailure>({ maxKeys: options.maxTrackedIps, ttlMs: options.horizonMs });
+    this.ips = new SlotKeyedState({
+      maxKeys: options.maxTrackedIps,
+      ttlMs: options.horizonMs,
+      onFree: (slot) => {
+        this.eventIds.clear(slot);
+        this.usernames[slot] = undefined;
+      },
+      onGrow: (capacity) => {
+        this.times = growFloat(this.times, capacity);
+        this.eventIds.grow(capacity);
+        this.usernames = growArray(this.usernames, capacity, undefined);
+      },
+    });
   }
 
   /**
@@ -54,27 +70,40 @@ export class FailureIndex implements Detector {
     this.current = event;
     this.currentId = event.id;
     const t = event.timestamp;
-    const record = this.ips.get(event.sourceIp);
-    if (record === undefined) {
+    const ips = this.ips;
+    const key = ipKey(event.sourceIp);
+    let slot = ips.get(key);
+    if (slot === -1) {
       this.hadPrevious = false;
-      this.ips.touch(event.sourceIp, () => ({ lastSeen: t, time: t, eventId: event.id, username: event.username }));
+      slot = ips.insert(key, t);
+      this.times[slot] = t;
+      this.eventIds.set(slot, event.id);
+      this.usernames[slot] = event.username;
       return false;
     }
-    this.ips.touch(event.sourceIp, existing);
+    ips.touch(slot);
     this.hadPrevious = true;
-    this.previousTime = record.time;
-    this.previousEventId = record.eventId;
-    this.previousUsername = record.username;
-    record.time = t;
-    record.eventId = event.id;
-    record.username = event.username;
-    if (t > record.lastSeen) record.lastSeen = t;
+    this.previousTime = this.times[slot] as number;
+    this.previousEventId = this.eventIds.get(slot);
+    this.previousUsername = this.usernames[slot];
+    this.times[slot] = t;
+    this.eventIds.set(slot, event.id);
+    this.usernames[slot] = event.username;
+    if (t > (ips.lastSeen[slot] as number)) ips.lastSeen[slot] = t;
     return true;
   }
 
-  /** The latest failure from `ip` (for a success that needs the failures before it), without recording anything. */
-  latest(ip: string): { time: number; eventId: string; username: string | undefined } | undefined {
-    return this.ips.get(ip);
+  /**
+   * Whether `ip` has a latest failure (for a success that needs the failures
+   * before it); if so `latestTime/EventId/Username` describe it. Records nothing.
+   */
+  latest(ip: string): boolean {
+    const slot = this.ips.get(ipKey(ip));
+    if (slot === -1) return false;
+    this.latestTime = this.times[slot] as number;
+    this.latestEventId = this.eventIds.get(slot);
+    this.latestUsername = this.usernames[slot];
+    return true;
   }
 
   onEvent(): void {}

@@ -7,9 +7,12 @@ import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import { distanceKm, type GeoLocator } from '../../enrich/geoip.js';
 import type { DetectionListener } from '../detector.js';
 import { TrackingDetector } from '../tracking-detector.js';
-import { KeyedState } from '../windows/keyed-state.js';
+import type { KeySpace } from '../windows/key-space.js';
+import { growArray, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { EventIdColumn } from './event-id-column.js';
+import { IpColumn } from './ip-column.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
-import { existing } from './failure-ref.js';
+import { ipKey, ipOfKey } from './ip-key.js';
 
 export const impossibleTravelConfigSchema = Type.Object(
   {
@@ -35,17 +38,11 @@ export type ImpossibleTravelConfig = Static<typeof impossibleTravelConfigSchema>
 /** Half the Earth's circumference: no two places are further apart. */
 const MAX_SURFACE_DISTANCE_KM = 20_016;
 
+/** The latest success of a user, as compare() reads it. */
 interface LastLogin {
-  /** Event time of the latest success (KeyedState's age). */
   lastSeen: number;
   ip: string;
   eventId: string;
-  /**
-   * Where `ip` is: looked up only when the user next logs in from another
-   * address (most logins repeat the last address and need no lookup);
-   * null when the address has no location.
-   */
-  geo: GeoLocation | null | undefined;
 }
 
 /**
@@ -60,9 +57,21 @@ interface LastLogin {
  * stamped before the stored one (out of order) is compared with it by the
  * absolute time difference but does not replace it.
  */
-export class ImpossibleTravelDetector extends TrackingDetector<LastLogin> {
+export class ImpossibleTravelDetector extends TrackingDetector {
   readonly name = 'impossible_travel';
-  private readonly users: KeyedState<LastLogin>;
+  /**
+   * Per user (a slot; lastSeen is the event time of the latest success): its
+   * address (ip-key.ts key), event id and location.
+   */
+  private readonly users: SlotKeyedState;
+  private readonly ips = new IpColumn();
+  private readonly eventIds = new EventIdColumn();
+  /**
+   * Where the address is: looked up only when the user next logs in from
+   * another address (most logins repeat the last address and need no
+   * lookup); null when the address has no location.
+   */
+  private geos: (GeoLocation | null | undefined)[] = [];
   protected readonly tracker: DetectionTracker;
 
   constructor(
@@ -70,13 +79,26 @@ export class ImpossibleTravelDetector extends TrackingDetector<LastLogin> {
     listener: DetectionListener,
     ids: IdGenerator,
     private readonly geo: GeoLocator | undefined,
+    /** Usernames, shared with the other per-user login detectors; a private space when absent. */
+    userKeys?: KeySpace,
   ) {
     super();
     const windowMs = config.windowSeconds * 1000;
     this.tracker = new DetectionTracker(this.name, 'impossible_travel', config.severity as ThreatLevel, windowMs, listener, ids);
-    this.users = new KeyedState<LastLogin>({
+    this.users = new SlotKeyedState({
       maxKeys: config.maxTrackedUsers,
       ttlMs: Math.ceil((MAX_SURFACE_DISTANCE_KM / config.maxSpeedKmh) * 3_600_000),
+      keys: userKeys,
+      onFree: (slot) => {
+        this.ips.clear(slot);
+        this.eventIds.clear(slot);
+        this.geos[slot] = undefined;
+      },
+      onGrow: (capacity) => {
+        this.ips.grow(capacity);
+        this.eventIds.grow(capacity);
+        this.geos = growArray(this.geos, capacity, undefined);
+      },
     });
   }
 
@@ -85,29 +107,37 @@ export class ImpossibleTravelDetector extends TrackingDetector<LastLogin> {
     const username = event.username;
     if (username === undefined) return;
     const t = event.timestamp;
-    const last = this.users.get(username);
-    if (last === undefined) {
-      this.users.touch(username, () => ({ lastSeen: t, ip: event.sourceIp, eventId: event.id, geo: event.geo }));
+    const users = this.users;
+    const key = ipKey(event.sourceIp);
+    const slot = users.get(username);
+    if (slot === -1) {
+      const fresh = users.insert(username, t);
+      this.ips.set(fresh, key);
+      this.eventIds.set(fresh, event.id);
+      this.geos[fresh] = event.geo;
       return;
     }
-    this.users.touch(username, existing);
-    if (last.ip === event.sourceIp) {
-      if (t >= last.lastSeen) {
-        last.lastSeen = t;
-        last.eventId = event.id;
+    users.touch(slot);
+    const lastSeen = users.lastSeen[slot] as number;
+    if (this.ips.get(slot) === key) {
+      if (t >= lastSeen) {
+        users.lastSeen[slot] = t;
+        this.eventIds.set(slot, event.id);
       }
       return;
     }
     const where = event.geo ?? this.locate(event.sourceIp);
     if (where !== null) {
-      if (last.geo === undefined) last.geo = this.locate(last.ip);
-      if (last.geo !== null) this.compare(username, last, last.geo, where, event);
+      const lastIp = ipOfKey(this.ips.get(slot));
+      let from = this.geos[slot];
+      if (from === undefined) from = this.geos[slot] = this.locate(lastIp);
+      if (from !== null) this.compare(username, { lastSeen, ip: lastIp, eventId: this.eventIds.get(slot) }, from, where, event);
     }
-    if (t >= last.lastSeen) {
-      last.lastSeen = t;
-      last.ip = event.sourceIp;
-      last.eventId = event.id;
-      last.geo = where;
+    if (t >= lastSeen) {
+      users.lastSeen[slot] = t;
+      this.ips.set(slot, key);
+      this.eventIds.set(slot, event.id);
+      this.geos[slot] = where;
     }
   }
 
@@ -115,7 +145,7 @@ export class ImpossibleTravelDetector extends TrackingDetector<LastLogin> {
     return this.geo?.lookup(ip) ?? null;
   }
 
-  protected override get keyed(): KeyedState<LastLogin> {
+  protected override get keyed(): SlotKeyedState {
     return this.users;
   }
 

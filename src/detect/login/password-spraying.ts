@@ -5,13 +5,16 @@ import type { ThreatLevel } from '../../core/threat-level.js';
 import { threatLevelSchema } from '../../core/threat-level-schema.js';
 import type { DetectionListener, Detector, DetectorStats } from '../detector.js';
 import { KeyedState } from '../windows/keyed-state.js';
+import { growArray, growFloat, SlotKeyedState } from '../windows/slot-keyed-state.js';
+import { EventIdColumn } from './event-id-column.js';
+import { IpColumn } from './ip-column.js';
 import { FailureIndex } from './failure-index.js';
 import { TimeWindow } from '../windows/time-window.js';
 import type { CredentialStuffingConfig } from './credential-stuffing.js';
-import { findDenseSpan, type DenseSpan } from './dense-span.js';
+import { findDenseSpan, noteName, tooFewNames, type DenseSpan } from './dense-span.js';
 import { DetectionTracker, risingConfidence } from '../detection-tracker.js';
 import { existing, usernameOf, type FailureRef } from './failure-ref.js';
-import { networkOf } from './network-key.js';
+import { ipKey, ipOfKey, networkKey, networkOfKey, type IpKey } from './ip-key.js';
 
 export const passwordSprayingConfigSchema = Type.Object(
   {
@@ -69,13 +72,20 @@ export type PasswordSprayingConfig = Static<typeof passwordSprayingConfigSchema>
 export type StuffingBurst = Pick<CredentialStuffingConfig, 'minFailures' | 'minDistinctUsernames' | 'windowSeconds'>;
 const DEFAULT_STUFFING_BURST: StuffingBurst = { minFailures: 10, minDistinctUsernames: 5, windowSeconds: 600 };
 
+/** Per IP with at least two failures (a single one is in the shared FailureIndex), or redeemed. */
 interface KeyState {
   lastSeen: number;
-  firstTime: number;
-  first: FailureRef;
-  failures: TimeWindow<FailureRef> | undefined;
-  /** Latest failure time at which the stuffing burst held (IP keys only). */
+  failures: TimeWindow<FailureRef>;
+  /** Distinct usernames the window has held (noteName): most IPs never need the interval search. */
+  names: string[];
+  /** Latest failure time at which the stuffing burst held. */
   lastBurst: number;
+}
+
+/** A range's failures from its second on, and the usernames they have named (noteName). */
+interface RangeWindow {
+  failures: TimeWindow<FailureRef>;
+  names: string[];
 }
 
 /**
@@ -101,7 +111,20 @@ export class PasswordSprayingDetector implements Detector {
   private readonly windowMs: number;
   private readonly burstMs: number;
   private readonly ips: KeyedState<KeyState>;
-  private readonly ranges: KeyedState<KeyState>;
+  /**
+   * Per range (an IPv4 /24 as a number, an IPv6 /64 as its CIDR string): a
+   * range's first failure inline in columns, its window from the second.
+   */
+  private readonly ranges: SlotKeyedState;
+  private rangeFirstTime = new Float64Array(0);
+  private readonly rangeFirstEventId = new EventIdColumn();
+  private rangeFirstUsername: (string | undefined)[] = [];
+  private readonly rangeFirstIp = new IpColumn();
+  /** From a range's second failure (few ranges): its window. */
+  private readonly rangeWindows = new Map<number, RangeWindow>();
+  /** noteName's cap: the larger of the two distinct-username thresholds. */
+  private readonly namesCap: number;
+  private readonly burstNames: number;
   private readonly tracker: DetectionTracker;
   private readonly scratch = new Map<string, number>();
   private readonly span: DenseSpan = { from: 0, to: 0, count: 0, distinct: 0 };
@@ -124,7 +147,24 @@ export class PasswordSprayingDetector implements Detector {
     this.tracker = new DetectionTracker(this.name, 'password_spraying', config.severity as ThreatLevel, this.windowMs, listener, ids);
     const ttlMs = 2 * this.windowMs;
     this.ips = new KeyedState<KeyState>({ maxKeys: config.maxTrackedIps, ttlMs });
-    this.ranges = new KeyedState<KeyState>({ maxKeys: config.maxTrackedRanges, ttlMs });
+    this.ranges = new SlotKeyedState({
+      maxKeys: config.maxTrackedRanges,
+      ttlMs,
+      onFree: (slot) => {
+        this.rangeFirstEventId.clear(slot);
+        this.rangeFirstUsername[slot] = undefined;
+        this.rangeFirstIp.clear(slot);
+        if (this.rangeWindows.size > 0) this.rangeWindows.delete(slot);
+      },
+      onGrow: (capacity) => {
+        this.rangeFirstTime = growFloat(this.rangeFirstTime, capacity);
+        this.rangeFirstEventId.grow(capacity);
+        this.rangeFirstUsername = growArray(this.rangeFirstUsername, capacity, undefined);
+        this.rangeFirstIp.grow(capacity);
+      },
+    });
+    this.burstNames = stuffing.minDistinctUsernames;
+    this.namesCap = Math.max(config.minDistinctUsernames, stuffing.minDistinctUsernames);
     const { minDistinctUsernames, maxAttemptsPerUsername } = config;
     this.acceptSpray = (count, distinct) => distinct >= minDistinctUsernames && count <= maxAttemptsPerUsername * distinct;
     this.acceptBurst = (count, distinct) => count >= stuffing.minFailures && distinct >= stuffing.minDistinctUsernames;
@@ -137,10 +177,10 @@ export class PasswordSprayingDetector implements Detector {
     if (kind === 'login.failure') {
       if (isCompanion(event)) return;
       const seen = this.index.observe(event);
-      this.onFailure(this.ips, event.sourceIp, false, event, seen);
+      this.onIpFailure(event, seen);
       if (this.config.ranges) {
-        const range = networkOf(event.sourceIp);
-        if (range !== undefined) this.onFailure(this.ranges, range, true, event, false);
+        const range = networkKey(event.sourceIp);
+        if (range !== undefined) this.onRangeFailure(range, event);
       }
     } else if (kind === 'login.success' && this.config.redeemOnSuccess && event.username !== undefined) {
       this.redeem(event.sourceIp, event.username);
@@ -166,54 +206,90 @@ export class PasswordSprayingDetector implements Detector {
     };
   }
 
-  /** `seenBefore`: for an IP key, the shared index holds an earlier failure from it. */
-  private onFailure(states: KeyedState<KeyState>, key: string, isRange: boolean, event: SecurityEvent, seenBefore: boolean): void {
+  /** `seenBefore`: the shared index holds an earlier failure from this IP. */
+  private onIpFailure(event: SecurityEvent, seenBefore: boolean): void {
     const t = event.timestamp;
     const ip = event.sourceIp;
-    const open = this.tracker.get(key);
+    const open = this.tracker.get(ip);
     if (open !== undefined) {
       this.tracker.note(open, t, event.id, event.username, ip);
       open.detection.confidence = this.confidence(open.usernames.size);
       return;
     }
-    let state = states.get(key);
+    let state = this.ips.get(ip);
     if (state === undefined) {
-      if (isRange) {
-        // A range's first failure is kept inline; its window starts at the second.
-        states.touch(key, () => ({
-          lastSeen: t,
-          firstTime: t,
-          first: { eventId: event.id, username: event.username, ip },
-          failures: undefined,
-          lastBurst: Number.NEGATIVE_INFINITY,
-        }));
-        return;
-      }
       // An IP's first failure lives only in the shared index; its window starts at the second.
       if (!seenBefore) return;
       state = this.ipStateFromIndex(ip);
     } else {
-      states.touch(key, existing);
+      this.ips.touch(ip, existing);
     }
     if (t > state.lastSeen) state.lastSeen = t;
-    let failures = state.failures;
-    if (failures === undefined) {
-      failures = state.failures = new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity);
-      failures.add(state.firstTime, state.first);
-    }
+    const failures = state.failures;
     failures.add(t, { eventId: event.id, username: event.username, ip });
+    noteName(state.names, event.username, this.namesCap);
     if (failures.length < this.config.minDistinctUsernames) return;
     const { times, items } = failures;
-    if (!isRange && this.config.deferToStuffing) {
-      if (findDenseSpan(times, items, usernameOf, t, this.burstMs, this.acceptBurst, this.scratch, this.span)) {
+    if (this.config.deferToStuffing) {
+      if (
+        !tooFewNames(state.names, this.burstNames, this.namesCap) &&
+        findDenseSpan(times, items, usernameOf, t, this.burstMs, this.acceptBurst, this.scratch, this.span)
+      ) {
         if (t > state.lastBurst) state.lastBurst = t;
       }
       if (Math.abs(t - state.lastBurst) <= this.windowMs) return;
     }
+    if (tooFewNames(state.names, this.config.minDistinctUsernames, this.namesCap)) return;
     if (!findDenseSpan(times, items, usernameOf, t, this.windowMs, this.acceptSpray, this.scratch, this.span)) return;
-    if (isRange && !this.rangeNeeded(failures)) return;
-    this.raise(key, isRange, failures, t);
-    states.delete(key);
+    this.raise(ip, false, failures, t);
+    this.ips.delete(ip);
+  }
+
+  private onRangeFailure(range: IpKey, event: SecurityEvent): void {
+    const t = event.timestamp;
+    const ip = event.sourceIp;
+    const tracker = this.tracker;
+    const open = tracker.size === 0 ? undefined : tracker.get(networkOfKey(range));
+    if (open !== undefined) {
+      tracker.note(open, t, event.id, event.username, ip);
+      open.detection.confidence = this.confidence(open.usernames.size);
+      return;
+    }
+    const ranges = this.ranges;
+    let slot = ranges.get(range);
+    if (slot === -1) {
+      // A range's first failure is kept inline; its window starts at the second.
+      slot = ranges.insert(range, t);
+      this.rangeFirstTime[slot] = t;
+      this.rangeFirstEventId.set(slot, event.id);
+      this.rangeFirstUsername[slot] = event.username;
+      this.rangeFirstIp.set(slot, ipKey(ip));
+      return;
+    }
+    ranges.touch(slot);
+    if (t > (ranges.lastSeen[slot] as number)) ranges.lastSeen[slot] = t;
+    let window = this.rangeWindows.size === 0 ? undefined : this.rangeWindows.get(slot);
+    if (window === undefined) {
+      const failures = new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity);
+      const firstUsername = this.rangeFirstUsername[slot];
+      failures.add(this.rangeFirstTime[slot] as number, {
+        eventId: this.rangeFirstEventId.get(slot),
+        username: firstUsername,
+        ip: ipOfKey(this.rangeFirstIp.get(slot)),
+      });
+      window = { failures, names: [] };
+      noteName(window.names, firstUsername, this.namesCap);
+      this.rangeWindows.set(slot, window);
+    }
+    const { failures, names } = window;
+    failures.add(t, { eventId: event.id, username: event.username, ip });
+    noteName(names, event.username, this.namesCap);
+    if (failures.length < this.config.minDistinctUsernames) return;
+    if (tooFewNames(names, this.config.minDistinctUsernames, this.namesCap)) return;
+    if (!findDenseSpan(failures.times, failures.items, usernameOf, t, this.windowMs, this.acceptSpray, this.scratch, this.span)) return;
+    if (!this.rangeNeeded(failures)) return;
+    this.raise(networkOfKey(range), true, failures, t);
+    ranges.delete(range);
   }
 
   /**
@@ -273,16 +349,11 @@ export class PasswordSprayingDetector implements Detector {
   /** State for an IP at its second failure, its window starting with the first (from the index). */
   private ipStateFromIndex(ip: string): KeyState {
     const index = this.index;
-    const first: FailureRef = { eventId: index.previousEventId, username: index.previousUsername, ip };
     const failures = new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity);
-    failures.add(index.previousTime, first);
-    return this.ips.touch(ip, () => ({
-      lastSeen: index.previousTime,
-      firstTime: index.previousTime,
-      first,
-      failures,
-      lastBurst: Number.NEGATIVE_INFINITY,
-    }));
+    failures.add(index.previousTime, { eventId: index.previousEventId, username: index.previousUsername, ip });
+    const names: string[] = [];
+    noteName(names, index.previousUsername, this.namesCap);
+    return this.ips.touch(ip, () => ({ lastSeen: index.previousTime, failures, names, lastBurst: Number.NEGATIVE_INFINITY }));
   }
 
   /**
@@ -293,23 +364,30 @@ export class PasswordSprayingDetector implements Detector {
   private redeem(ip: string, username: string): void {
     const state = this.ips.get(ip);
     if (state !== undefined) {
-      removeFailures(state, username, ip);
+      removeFailures(state.failures, username, ip);
     } else {
-      const latest = this.index.latest(ip);
-      if (latest !== undefined && latest.username === username) {
+      const index = this.index;
+      if (index.latest(ip) && index.latestUsername === username) {
+        const time = index.latestTime;
         this.ips.touch(ip, () => ({
-          lastSeen: latest.time,
-          firstTime: latest.time,
-          first: { eventId: latest.eventId, username, ip },
+          lastSeen: time,
           failures: new TimeWindow<FailureRef>(2 * this.windowMs, this.capacity),
+          names: [],
           lastBurst: Number.NEGATIVE_INFINITY,
         }));
       }
     }
     if (!this.config.ranges) return;
-    const range = networkOf(ip);
-    const rangeState = range === undefined ? undefined : this.ranges.get(range);
-    if (rangeState !== undefined && removeFailures(rangeState, username, ip)) this.ranges.delete(range as string);
+    const range = networkKey(ip);
+    if (range === undefined) return;
+    const slot = this.ranges.get(range);
+    if (slot === -1) return;
+    const window = this.rangeWindows.size === 0 ? undefined : this.rangeWindows.get(slot);
+    const emptied =
+      window === undefined
+        ? this.rangeFirstUsername[slot] === username && this.rangeFirstIp.get(slot) === ipKey(ip)
+        : removeFailures(window.failures, username, ip);
+    if (emptied) this.ranges.delete(range);
   }
 
   /** 0.75 at the username threshold, rising with every further distinct username. */
@@ -318,10 +396,8 @@ export class PasswordSprayingDetector implements Detector {
   }
 }
 
-/** Drop `username`'s failures from `ip` out of a key's state; true when nothing is left. */
-function removeFailures(state: KeyState, username: string, ip: string): boolean {
-  const failures = state.failures;
-  if (failures === undefined) return state.first.username === username && state.first.ip === ip;
+/** Drop `username`'s failures from `ip` out of a window; true when nothing is left. */
+function removeFailures(failures: TimeWindow<FailureRef>, username: string, ip: string): boolean {
   const { times, items } = failures;
   let kept = 0;
   for (let i = 0; i < times.length; i++) {
