@@ -4,7 +4,6 @@ import { ConfigError, loadConfig, redactSecrets, type LoadedConfig } from '../co
 import { createLogger } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
 import { PARSER_NAMES } from '../parsers/index.js';
-import { VigilService } from '../service.js';
 import { ApiCallError, apiTarget, callApi } from './api-client.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './input.js';
@@ -14,18 +13,32 @@ import { runUntilSignal } from './run-until-signal.js';
 import { configReference } from './config-reference.js';
 import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
-import { runHeal, type HealCliOptions } from './heal.js';
-import { runKafkaInit, type KafkaInitOptions } from './kafka-init.js';
+import type { HealCliOptions } from './heal.js';
+import type { KafkaInitOptions } from './kafka-init.js';
 import type { ScanInput } from '../detect/web/scan.js';
-import { runAlertsTest } from './alerts.js';
 import { AlertConfigError } from '../alert/secrets.js';
-import { runIocAdd, runIocCheck, runIocExpire, runIocImport, runIocStats, type IocImportOptions, type IocMetaOptions } from './ioc.js';
-import { STANDARD_IDS, REPORT_FORMATS, type ReportFormat, type StandardId } from '../compliance/index.js';
-import { runAuditRecord, runAuditVerify } from './audit.js';
-import { runBackup, runRestore } from './backup.js';
-import { runComplianceReport } from './compliance.js';
-import { runEventsQuery, type EventsQueryOptions } from './events-query.js';
-import { StoreCommandError } from './store-access.js';
+import type { IocImportOptions, IocMetaOptions } from './ioc.js';
+import { STANDARD_IDS, type StandardId } from '../compliance/control.js';
+import { REPORT_FORMATS, type ReportFormat } from '../compliance/render.js';
+import type { EventsQueryOptions } from './events-query.js';
+import { StoreCommandError } from './store-command-error.js';
+// Commands that load the store, Kubernetes or Kafka clients are imported when they run.
+import {
+  runAlertsTest,
+  runAuditRecord,
+  runAuditVerify,
+  runBackup,
+  runComplianceReport,
+  runEventsQuery,
+  runHeal,
+  runIocAdd,
+  runIocCheck,
+  runIocExpire,
+  runIocImport,
+  runIocStats,
+  runKafkaInit,
+  runRestore,
+} from './lazy-commands.js';
 
 interface GlobalOptions {
   config?: string;
@@ -48,6 +61,7 @@ async function run(options: GlobalOptions & { host?: string; port?: string; sour
   }
   const logger = createLogger(config.log.level);
   if (file !== undefined) logger.info({ file }, 'configuration loaded');
+  const { VigilService } = await import('../service.js');
   const service = new VigilService({ config, logger });
   try {
     await service.start();
