@@ -29,6 +29,13 @@ export interface LineParser {
   /** Cheap check for auto-detection: does this line look like this format? */
   detect(line: string): boolean;
   parse(line: string, ctx: ParseContext): ParseOutcome;
+  /**
+   * Optional shortcut for readers of raw bytes (`vigil replay`): true only
+   * when `parse` of this line — bytes [start, end) of `bytes`, UTF-8, without
+   * its line break, not empty — would return SKIPPED, decided without
+   * decoding it. False says nothing: the line is decoded and parsed.
+   */
+  skipsBytes?(bytes: Uint8Array, start: number, end: number, ctx: ParseContext): boolean;
 }
 
 export const SKIPPED: ParseOutcome = { skipped: true };

@@ -2,9 +2,10 @@ import type { EventKind, SecurityEvent } from '../core/event.js';
 import { canonicalIp } from '../core/ip.js';
 import type { LineParser, ParseContext, ParseOutcome } from './parser.js';
 import { SKIPPED } from './parser.js';
-import type { MessageMeta } from './syslog.js';
-import { detectSyslog, messageMeta, OTHER_PROGRAM, parseSyslog, syslogLabels } from './syslog.js';
+import type { MessageMeta, ProgramFilter } from './syslog.js';
+import { detectSyslog, OTHER_PROGRAM, readSyslogMessage, syslogLabels } from './syslog.js';
 import { InvalidTimeZoneError } from './syslog-time.js';
+import { otherProgramLine } from './syslog-prefilter.js';
 
 /**
  * OpenSSH server log lines (auth.log / secure / journald), in any syslog
@@ -41,6 +42,28 @@ import { InvalidTimeZoneError } from './syslog-time.js';
 export function isSshdProgram(program: string): boolean {
   return program === 'sshd' || program === 'sshd-session' || program === 'sshd-auth';
 }
+
+/** isSshdProgram(text.slice(start, end)) without cutting the name out. */
+export function isSshdProgramAt(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length !== 4 && length !== 9 && length !== 12) return false;
+  if (!text.startsWith('sshd', start)) return false;
+  return length === 4 || text.startsWith(length === 12 ? '-session' : '-auth', start + 4);
+}
+
+/** isSshdProgram of the UTF-8 bytes [start, end). */
+export function isSshdProgramBytes(b: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length !== 4 && length !== 9 && length !== 12) return false;
+  if (b[start] !== 115 || b[start + 1] !== 115 || b[start + 2] !== 104 || b[start + 3] !== 100) return false; // sshd
+  if (length === 4) return true;
+  const rest = length === 12 ? '-session' : '-auth';
+  for (let k = 0; k < rest.length; k++) if (b[start + 4 + k] !== rest.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The envelope programs whose messages this parser reads. */
+const SSHD_PROGRAMS: ProgramFilter = { at: isSshdProgramAt, name: isSshdProgram, early5424: true };
 
 /** OpenSSH truncates its own lines far below this; longer messages are hostile or corrupt. */
 export const MAX_SSHD_MESSAGE_CHARS = 8192;
@@ -407,18 +430,21 @@ export const sshdParser: LineParser = {
   detect(line: string): boolean {
     return line.indexOf('sshd') > 0 && detectSyslog(line);
   },
+  skipsBytes(bytes: Uint8Array, start: number, end: number, ctx: ParseContext): boolean {
+    return otherProgramLine(bytes, start, end, ctx.timeZone, isSshdProgramBytes);
+  },
   parse(line: string, ctx: ParseContext): ParseOutcome {
     if (line.length === 0) return { error: 'sshd: empty line' };
-    let record;
+    let message;
     try {
-      record = parseSyslog(line, { now: ctx.now(), timeZone: ctx.timeZone, program: isSshdProgram });
+      message = readSyslogMessage(line, ctx.now(), ctx.timeZone, SSHD_PROGRAMS);
     } catch (err) {
       if (err instanceof InvalidTimeZoneError) return { error: err.message };
       throw err;
     }
-    if (typeof record === 'string') return { error: `not an sshd log line: ${record}` };
+    if (typeof message === 'string') return { error: `not an sshd log line: ${message}` };
     // Other programs that share auth.log (cron, sudo, systemd-logind, …): not errors.
-    if (record === OTHER_PROGRAM || record.appName === undefined) return SKIPPED;
-    return parseSshdMessage(record.message, messageMeta(record), ctx);
+    if (message === OTHER_PROGRAM) return SKIPPED;
+    return parseSshdMessage(message.message, message, ctx);
   },
 };
