@@ -5,7 +5,7 @@ import { SKIPPED } from './parser.js';
 import type { MessageMeta, ProgramFilter } from './syslog.js';
 import { detectSyslog, OTHER_PROGRAM, readSyslogMessage, syslogLabels } from './syslog.js';
 import { InvalidTimeZoneError } from './syslog-time.js';
-import { otherProgramLine } from './syslog-prefilter.js';
+import { sshdSkipsBytes } from './sshd-prefilter.js';
 
 /**
  * OpenSSH server log lines (auth.log / secure / journald), in any syslog
@@ -331,12 +331,14 @@ export function parseSshdMessage(message: string, meta: MessageMeta, ctx: ParseC
   }
   const last = message.charCodeAt(message.length - 1);
   if (last === 32 || last === 13 || last === 9) message = message.trimEnd();
+  // The first character guards each prefix test (most messages have none of these prefixes).
+  const head = message.charCodeAt(0);
   // A kernel-style time prefix some relays add: `kernel: [  970.699396] ` / `kernel:[12970.699398]: `.
-  if (message.startsWith('kernel:')) message = stripKernelPrefix(message);
+  if (head === 107 /* k */ && message.startsWith('kernel:')) message = stripKernelPrefix(message);
   const scan: Scan = { message, meta, ctx };
   let i = 0;
-  if (message.startsWith('error: ') || message.startsWith('fatal: ')) i = 7;
-  if (message.startsWith('PAM: ', i)) return pamError(scan, i + 5);
+  if ((head === 101 /* e */ && message.startsWith('error: ')) || (head === 102 /* f */ && message.startsWith('fatal: '))) i = 7;
+  if (message.charCodeAt(i) === 80 /* P */ && message.startsWith('PAM: ', i)) return pamError(scan, i + 5);
   switch (message.charCodeAt(i)) {
     case 70 /* F */:
       if (message.startsWith('Failed ', i)) return attempt(scan, i + 7, false);
@@ -431,7 +433,7 @@ export const sshdParser: LineParser = {
     return line.indexOf('sshd') > 0 && detectSyslog(line);
   },
   skipsBytes(bytes: Uint8Array, start: number, end: number, ctx: ParseContext): boolean {
-    return otherProgramLine(bytes, start, end, ctx.timeZone, isSshdProgramBytes);
+    return sshdSkipsBytes(bytes, start, end, ctx.timeZone);
   },
   parse(line: string, ctx: ParseContext): ParseOutcome {
     if (line.length === 0) return { error: 'sshd: empty line' };

@@ -99,26 +99,29 @@ function zoneKnown(timeZone: string): boolean {
   return known;
 }
 
-/** See the type comment above: true only for a well-formed classic line of a program `wanted` rejects. */
-export function otherProgramLine(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  timeZone: string | undefined,
-  wanted: ProgramBytes,
-): boolean {
-  if (end - start > MAX_SYSLOG_LINE_CHARS || end - start < 16) return false;
-  if (timeZone !== undefined && timeZone !== DEFAULT_TIME_ZONE && !zoneKnown(timeZone)) return false;
+/** classicEnvelope: the line needs the full parser. */
+export const ENVELOPE_UNKNOWN = -1;
+/** classicEnvelope: a well-formed line of a program `wanted` rejects (the parsers skip it). */
+export const ENVELOPE_OTHER_PROGRAM = -2;
+
+/**
+ * The classic envelope of bytes [start, end) as scan3164 reads it:
+ * ENVELOPE_OTHER_PROGRAM, ENVELOPE_UNKNOWN, or — for a well-formed line of a
+ * program `wanted` accepts — the index of the first byte of its message.
+ */
+export function classicEnvelope(b: Uint8Array, start: number, end: number, timeZone: string | undefined, wanted: ProgramBytes): number {
+  if (end - start > MAX_SYSLOG_LINE_CHARS || end - start < 16) return ENVELOPE_UNKNOWN;
+  if (timeZone !== undefined && timeZone !== DEFAULT_TIME_ZONE && !zoneKnown(timeZone)) return ENVELOPE_UNKNOWN;
   const stamp = validClassicStamp(b, start, end);
-  if (stamp === 0) return false;
+  if (stamp === 0) return ENVELOPE_UNKNOWN;
   let i = start + stamp;
   while (i < end && b[i] === 32) i++;
-  if (i >= end) return false;
+  if (i >= end) return ENVELOPE_UNKNOWN;
   let tagStart = i;
   if (b[i] !== 91 /* [ */) {
     let space = i;
     while (space < end && b[space] !== 32) space++;
-    if (space >= end) return false;
+    if (space >= end) return ENVELOPE_UNKNOWN;
     if (b[space - 1] !== 58 /* : */) {
       tagStart = space + 1;
       while (tagStart < end && b[tagStart] === 32) tagStart++;
@@ -130,21 +133,39 @@ export function otherProgramLine(
   if (b[p] === 91 /* [ */) {
     // The parser allows at most 64 characters from `[` to `]`: count them in ASCII only.
     const close = asciiIndexOf(b, 93, p, Math.min(end, p + 65));
-    if (close < 0) return false;
+    if (close < 0) return ENVELOPE_UNKNOWN;
     appStart = p + 1;
     appEnd = close;
+    p = close + 1;
   } else {
     for (; p < end; p++) {
       const c = b[p];
       if (c === 91 || c === 58 || c === 32) break;
     }
-    if (p === tagStart) return false;
+    if (p === tagStart) return ENVELOPE_UNKNOWN;
     appStart = tagStart;
     appEnd = p;
     if (p < end && b[p] === 91) {
       const close = asciiIndexOf(b, 93, p, Math.min(end, p + 25));
-      if (close < 0) return false;
+      if (close < 0) return ENVELOPE_UNKNOWN;
+      p = close + 1;
     }
   }
-  return !wanted(b, appStart, appEnd);
+  if (!wanted(b, appStart, appEnd)) return ENVELOPE_OTHER_PROGRAM;
+  if (b[p] === 58 /* : */) p++;
+  if (b[p] === 32) p++;
+  // Solaris' `[ID 800047 auth.info] `: left to the parser.
+  if (b[p] === 91 && b[p + 1] === 73 && b[p + 2] === 68 && b[p + 3] === 32) return ENVELOPE_UNKNOWN;
+  return p;
+}
+
+/** See the type comment above: true only for a well-formed classic line of a program `wanted` rejects. */
+export function otherProgramLine(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  timeZone: string | undefined,
+  wanted: ProgramBytes,
+): boolean {
+  return classicEnvelope(b, start, end, timeZone, wanted) === ENVELOPE_OTHER_PROGRAM;
 }

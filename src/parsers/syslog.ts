@@ -4,8 +4,8 @@ import { SKIPPED } from './parser.js';
 // sshd.ts imports this module's envelope parser and this module dispatches to
 // sshd.ts: the cycle is safe because both sides only use function
 // declarations (initialised before either module body runs).
-import { isSshdProgram, isSshdProgramAt, isSshdProgramBytes, parseSshdMessage } from './sshd.js';
-import { otherProgramLine } from './syslog-prefilter.js';
+import { isSshdProgram, isSshdProgramAt, parseSshdMessage } from './sshd.js';
+import { sshdSkipsBytes } from './sshd-prefilter.js';
 import {
   classicTimeLength,
   clampToReference,
@@ -529,7 +529,8 @@ function sshdFor(program: string): MessageParser | undefined {
 /** [syslog] RFC 3164 / RFC 5424 lines; sshd messages go to the sshd parser, other programs are skipped. */
 export const syslogParser: LineParser = {
   ...createSyslogParser('syslog', sshdFor, isSshdProgramAt),
-  skipsBytes: (bytes, start, end, ctx) => otherProgramLine(bytes, start, end, ctx.timeZone, isSshdProgramBytes),
+  // The same lines as the sshd parser: other programs and sshd's messages without signal.
+  skipsBytes: (bytes, start, end, ctx) => sshdSkipsBytes(bytes, start, end, ctx.timeZone),
 };
 
 /** Events built by inner parsers carry these labels: exported for parsers that build their own. */

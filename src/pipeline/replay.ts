@@ -138,7 +138,8 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
       summary.skipped++;
       return;
     }
-    parseLine(chunk.toString('utf8', start, end));
+    // No encoding name: UTF-8, without looking the name up on every line.
+    parseLine(chunk.toString(undefined, start, end));
   };
 
   // The end of the previous chunk(s) when it had no line break: bytes or text, as they came.
