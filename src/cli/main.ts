@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { stringify } from 'yaml';
 import { ConfigError, loadConfig, redactSecrets, type LoadedConfig } from '../core/config.js';
-import { createLogger } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
 import { PARSER_NAMES } from '../parsers/index.js';
 import { ApiCallError, apiTarget, callApi } from './api-client.js';
@@ -59,6 +58,7 @@ async function run(options: GlobalOptions & { host?: string; port?: string; sour
     if (source !== 'stdin') throw new UsageError(`--source ${source}: only stdin can be given on the command line; configure others in vigil.yaml`);
     config.sources.push({ type: 'stdin', input: options.input ?? 'auto' });
   }
+  const { createLogger } = await import('../core/logger.js');
   const logger = createLogger(config.log.level);
   if (file !== undefined) logger.info({ file }, 'configuration loaded');
   const { VigilService } = await import('../service.js');
