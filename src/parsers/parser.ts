@@ -30,12 +30,12 @@ export interface LineParser {
   detect(line: string): boolean;
   parse(line: string, ctx: ParseContext): ParseOutcome;
   /**
-   * Optional shortcut for readers of raw bytes (`vigil replay`): true only
-   * when `parse` of this line — bytes [start, end) of `bytes`, UTF-8, without
-   * its line break, not empty — would return SKIPPED, decided without
-   * decoding it. False says nothing: the line is decoded and parsed.
+   * Optional, for readers of raw bytes (`vigil replay`): the line in bytes
+   * [start, end) of `bytes` (UTF-8, without its line break, not empty). Must
+   * return what `parse(bytes.toString('utf8', start, end), ctx)` returns
+   * (event ids aside); it may skip lines without decoding them.
    */
-  skipsBytes?(bytes: Uint8Array, start: number, end: number, ctx: ParseContext): boolean;
+  parseBytes?(bytes: Buffer, start: number, end: number, ctx: ParseContext): ParseOutcome;
 }
 
 export const SKIPPED: ParseOutcome = { skipped: true };

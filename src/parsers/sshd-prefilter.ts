@@ -1,5 +1,8 @@
-import { classicEnvelope, ENVELOPE_OTHER_PROGRAM, ENVELOPE_UNKNOWN } from './syslog-prefilter.js';
-import { isSshdProgramBytes, MAX_SSHD_MESSAGE_CHARS } from './sshd.js';
+import type { ParseContext, ParseOutcome } from './parser.js';
+import { SKIPPED } from './parser.js';
+import { classicEnvelope, ENVELOPE_OTHER_PROGRAM, ENVELOPE_UNKNOWN, type EnvelopeBytes } from './syslog-prefilter.js';
+import { MAX_FUTURE_MS, MAX_PAST_MS, DEFAULT_TIME_ZONE, readClassicTime, type ClassicTime } from './syslog-time.js';
+import { isSshdProgramBytes, MAX_SSHD_MESSAGE_CHARS, parseSshdMessage } from './sshd.js';
 
 /**
  * The sshd parser's byte-level shortcut for `vigil replay` (LineParser.skipsBytes):
@@ -21,9 +24,54 @@ import { isSshdProgramBytes, MAX_SSHD_MESSAGE_CHARS } from './sshd.js';
  */
 export function sshdSkipsBytes(b: Uint8Array, start: number, end: number, timeZone: string | undefined): boolean {
   const m = classicEnvelope(b, start, end, timeZone, isSshdProgramBytes);
-  if (m === ENVELOPE_OTHER_PROGRAM) return true;
-  if (m === ENVELOPE_UNKNOWN || m >= end) return false;
-  if (end - m > MAX_SSHD_MESSAGE_CHARS) return false;
+  return m === ENVELOPE_OTHER_PROGRAM || (m !== ENVELOPE_UNKNOWN && withoutSignal(b, m, end));
+}
+
+const envelope: EnvelopeBytes = { hostStart: -1, hostEnd: -1, appStart: -1, appEnd: -1, procStart: -1, procEnd: -1, ascii: false };
+const stamp: ClassicTime = { length: 0, epoch: 0 };
+
+/**
+ * LineParser.parseBytes of the sshd-reading parsers: the skips above without
+ * decoding; for the other sshd lines with an ASCII envelope, the envelope's
+ * parts are cut at the offsets found on the bytes (no second scan of the
+ * line); anything else goes to `parseLine` decoded. The outcome is the one
+ * `parseLine` would give (sshd-prefilter.test.ts compares them).
+ */
+export function parseSshdBytes(
+  b: Buffer,
+  start: number,
+  end: number,
+  ctx: ParseContext,
+  parseLine: (line: string, ctx: ParseContext) => ParseOutcome,
+): ParseOutcome {
+  const m = classicEnvelope(b, start, end, ctx.timeZone, isSshdProgramBytes, envelope);
+  if (m === ENVELOPE_OTHER_PROGRAM) return SKIPPED;
+  if (m !== ENVELOPE_UNKNOWN && withoutSignal(b, m, end)) return SKIPPED;
+  const line = b.toString(undefined, start, end);
+  if (m === ENVELOPE_UNKNOWN || !envelope.ascii) return parseLine(line, ctx);
+  // As readSyslogMessage: the stamp (valid: classicEnvelope checked it), clamped like there.
+  const now = ctx.now();
+  readClassicTime(line, 0, now, ctx.timeZone ?? DEFAULT_TIME_ZONE, stamp);
+  const epoch = stamp.epoch;
+  if (Number.isNaN(epoch)) return parseLine(line, ctx);
+  const clamped = epoch - now > MAX_FUTURE_MS || now - epoch > MAX_PAST_MS;
+  const e = envelope;
+  return parseSshdMessage(
+    line.slice(m - start),
+    {
+      timestamp: clamped ? now : epoch,
+      timeClamped: clamped,
+      host: e.hostStart < 0 ? undefined : line.slice(e.hostStart - start, e.hostEnd - start),
+      program: line.slice(e.appStart - start, e.appEnd - start),
+      pid: e.procStart < 0 ? undefined : line.slice(e.procStart - start, e.procEnd - start),
+    },
+    ctx,
+  );
+}
+
+/** An sshd message (bytes [m, end)) of the kinds described above that parseSshdMessage skips. */
+function withoutSignal(b: Uint8Array, m: number, end: number): boolean {
+  if (m >= end || end - m > MAX_SSHD_MESSAGE_CHARS) return false;
   const last = b[end - 1];
   if (last === 32 || last === 13 || last === 9) return false;
   let i = m;

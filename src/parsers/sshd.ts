@@ -5,7 +5,7 @@ import { SKIPPED } from './parser.js';
 import type { MessageMeta, ProgramFilter } from './syslog.js';
 import { detectSyslog, OTHER_PROGRAM, readSyslogMessage, syslogLabels } from './syslog.js';
 import { InvalidTimeZoneError } from './syslog-time.js';
-import { sshdSkipsBytes } from './sshd-prefilter.js';
+import { parseSshdBytes } from './sshd-prefilter.js';
 
 /**
  * OpenSSH server log lines (auth.log / secure / journald), in any syslog
@@ -432,21 +432,23 @@ export const sshdParser: LineParser = {
   detect(line: string): boolean {
     return line.indexOf('sshd') > 0 && detectSyslog(line);
   },
-  skipsBytes(bytes: Uint8Array, start: number, end: number, ctx: ParseContext): boolean {
-    return sshdSkipsBytes(bytes, start, end, ctx.timeZone);
+  parseBytes(bytes: Buffer, start: number, end: number, ctx: ParseContext): ParseOutcome {
+    return parseSshdBytes(bytes, start, end, ctx, parseSshdLine);
   },
-  parse(line: string, ctx: ParseContext): ParseOutcome {
-    if (line.length === 0) return { error: 'sshd: empty line' };
-    let message;
-    try {
-      message = readSyslogMessage(line, ctx.now(), ctx.timeZone, SSHD_PROGRAMS);
-    } catch (err) {
-      if (err instanceof InvalidTimeZoneError) return { error: err.message };
-      throw err;
-    }
-    if (typeof message === 'string') return { error: `not an sshd log line: ${message}` };
-    // Other programs that share auth.log (cron, sudo, systemd-logind, …): not errors.
-    if (message === OTHER_PROGRAM) return SKIPPED;
-    return parseSshdMessage(message.message, message, ctx);
-  },
+  parse: parseSshdLine,
 };
+
+function parseSshdLine(line: string, ctx: ParseContext): ParseOutcome {
+  if (line.length === 0) return { error: 'sshd: empty line' };
+  let message;
+  try {
+    message = readSyslogMessage(line, ctx.now(), ctx.timeZone, SSHD_PROGRAMS);
+  } catch (err) {
+    if (err instanceof InvalidTimeZoneError) return { error: err.message };
+    throw err;
+  }
+  if (typeof message === 'string') return { error: `not an sshd log line: ${message}` };
+  // Other programs that share auth.log (cron, sudo, systemd-logind, …): not errors.
+  if (message === OTHER_PROGRAM) return SKIPPED;
+  return parseSshdMessage(message.message, message, ctx);
+}

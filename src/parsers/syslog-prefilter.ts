@@ -104,12 +104,32 @@ export const ENVELOPE_UNKNOWN = -1;
 /** classicEnvelope: a well-formed line of a program `wanted` rejects (the parsers skip it). */
 export const ENVELOPE_OTHER_PROGRAM = -2;
 
+/** Where classicEnvelope found the parts of a line of a wanted program (byte offsets; -1: absent). */
+export interface EnvelopeBytes {
+  hostStart: number;
+  hostEnd: number;
+  appStart: number;
+  appEnd: number;
+  procStart: number;
+  procEnd: number;
+  /** Every byte before the message is ASCII: the offsets (minus the line's start) are character offsets too. */
+  ascii: boolean;
+}
+
 /**
  * The classic envelope of bytes [start, end) as scan3164 reads it:
  * ENVELOPE_OTHER_PROGRAM, ENVELOPE_UNKNOWN, or — for a well-formed line of a
- * program `wanted` accepts — the index of the first byte of its message.
+ * program `wanted` accepts — the index of the first byte of its message (and
+ * the parts in `out`, when given).
  */
-export function classicEnvelope(b: Uint8Array, start: number, end: number, timeZone: string | undefined, wanted: ProgramBytes): number {
+export function classicEnvelope(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  timeZone: string | undefined,
+  wanted: ProgramBytes,
+  out?: EnvelopeBytes,
+): number {
   if (end - start > MAX_SYSLOG_LINE_CHARS || end - start < 16) return ENVELOPE_UNKNOWN;
   if (timeZone !== undefined && timeZone !== DEFAULT_TIME_ZONE && !zoneKnown(timeZone)) return ENVELOPE_UNKNOWN;
   const stamp = validClassicStamp(b, start, end);
@@ -118,17 +138,28 @@ export function classicEnvelope(b: Uint8Array, start: number, end: number, timeZ
   while (i < end && b[i] === 32) i++;
   if (i >= end) return ENVELOPE_UNKNOWN;
   let tagStart = i;
+  let hostStart = -1;
+  let hostEnd = -1;
+  let high = 0; // OR of the bytes scanned in host and tag: bit 7 set when one is not ASCII
   if (b[i] !== 91 /* [ */) {
     let space = i;
-    while (space < end && b[space] !== 32) space++;
+    for (; space < end; space++) {
+      const c = b[space]!;
+      if (c === 32) break;
+      high |= c;
+    }
     if (space >= end) return ENVELOPE_UNKNOWN;
     if (b[space - 1] !== 58 /* : */) {
+      hostStart = i;
+      hostEnd = space;
       tagStart = space + 1;
       while (tagStart < end && b[tagStart] === 32) tagStart++;
     }
   }
   let appStart: number;
   let appEnd: number;
+  let procStart = -1;
+  let procEnd = -1;
   let p = tagStart;
   if (b[p] === 91 /* [ */) {
     // The parser allows at most 64 characters from `[` to `]`: count them in ASCII only.
@@ -139,8 +170,9 @@ export function classicEnvelope(b: Uint8Array, start: number, end: number, timeZ
     p = close + 1;
   } else {
     for (; p < end; p++) {
-      const c = b[p];
+      const c = b[p]!;
       if (c === 91 || c === 58 || c === 32) break;
+      high |= c;
     }
     if (p === tagStart) return ENVELOPE_UNKNOWN;
     appStart = tagStart;
@@ -148,6 +180,8 @@ export function classicEnvelope(b: Uint8Array, start: number, end: number, timeZ
     if (p < end && b[p] === 91) {
       const close = asciiIndexOf(b, 93, p, Math.min(end, p + 25));
       if (close < 0) return ENVELOPE_UNKNOWN;
+      procStart = p + 1;
+      procEnd = close;
       p = close + 1;
     }
   }
@@ -156,6 +190,16 @@ export function classicEnvelope(b: Uint8Array, start: number, end: number, timeZ
   if (b[p] === 32) p++;
   // Solaris' `[ID 800047 auth.info] `: left to the parser.
   if (b[p] === 91 && b[p + 1] === 73 && b[p + 2] === 68 && b[p + 3] === 32) return ENVELOPE_UNKNOWN;
+  if (out !== undefined) {
+    out.hostStart = hostStart;
+    out.hostEnd = hostEnd;
+    out.appStart = appStart;
+    out.appEnd = appEnd;
+    out.procStart = procStart;
+    out.procEnd = procEnd;
+    // The stamp, the spaces and bracketed tags were checked as ASCII already.
+    out.ascii = high < 0x80;
+  }
   return p;
 }
 

@@ -5,7 +5,7 @@ import { SKIPPED } from './parser.js';
 // sshd.ts: the cycle is safe because both sides only use function
 // declarations (initialised before either module body runs).
 import { isSshdProgram, isSshdProgramAt, parseSshdMessage } from './sshd.js';
-import { sshdSkipsBytes } from './sshd-prefilter.js';
+import { parseSshdBytes } from './sshd-prefilter.js';
 import {
   classicTimeLength,
   clampToReference,
@@ -527,10 +527,11 @@ function sshdFor(program: string): MessageParser | undefined {
 }
 
 /** [syslog] RFC 3164 / RFC 5424 lines; sshd messages go to the sshd parser, other programs are skipped. */
+const syslogLines = createSyslogParser('syslog', sshdFor, isSshdProgramAt);
 export const syslogParser: LineParser = {
-  ...createSyslogParser('syslog', sshdFor, isSshdProgramAt),
-  // The same lines as the sshd parser: other programs and sshd's messages without signal.
-  skipsBytes: (bytes, start, end, ctx) => sshdSkipsBytes(bytes, start, end, ctx.timeZone),
+  ...syslogLines,
+  // sshd is the only program read: the same byte-level path as the sshd parser.
+  parseBytes: (bytes, start, end, ctx) => parseSshdBytes(bytes, start, end, ctx, syslogLines.parse),
 };
 
 /** Events built by inner parsers carry these labels: exported for parsers that build their own. */

@@ -7,7 +7,7 @@ import { IdGenerator } from '../core/ids.js';
 import { systemClock } from '../core/clock.js';
 import { createDetectors } from '../detect/index.js';
 import type { DetectionListener } from '../detect/detector.js';
-import type { LineParser, ParseContext } from '../parsers/parser.js';
+import type { LineParser, ParseContext, ParseOutcome } from '../parsers/parser.js';
 import type { DetectionRecord, DetectionSink } from '../sinks/sink.js';
 import { DetectionOutputs } from './detection-outputs.js';
 import { Pipeline } from './pipeline.js';
@@ -86,7 +86,6 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
   };
 
   const parser = options.parser;
-  const skipsBytes = parser.skipsBytes?.bind(parser);
   const batch: SecurityEvent[] = [];
   const batchSize = options.config.pipeline.batchSize;
   let bytes = 0;
@@ -101,9 +100,8 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
     if (onBatch !== undefined) onBatch(performance.now() - batchStarted, batch.length);
     batch.length = 0;
   };
-  /** One non-empty line (already counted in summary.lines). */
-  const parseLine = (line: string) => {
-    const outcome = parser.parse(line, ctx);
+  /** The outcome of one non-empty line (already counted in summary.lines). */
+  const count = (outcome: ParseOutcome) => {
     const event = outcome.event;
     if (event !== undefined) {
       batch.push(event);
@@ -121,12 +119,12 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
     summary.lines++;
     if (line.length === 0) return;
     if (onBatch !== undefined && batch.length === 0) batchStarted = performance.now();
-    parseLine(line);
+    count(parser.parse(line, ctx));
   };
   /**
-   * The line in bytes [start, end) (without its \n): a line the parser can
-   * tell from its bytes that it skips is counted without being decoded; the
-   * others are decoded one by one, so that the strings events keep (addresses,
+   * The line in bytes [start, end) (without its \n): parsers that read bytes
+   * get them (they skip most lines without decoding them); for the others each
+   * line is decoded on its own, so that the strings events keep (addresses,
    * user names) are cut from their own line, not from a whole chunk.
    */
   const byteLine = (chunk: Buffer, start: number, end: number) => {
@@ -134,12 +132,8 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
     if (end > start && chunk[end - 1] === 13) end--;
     if (end === start) return;
     if (onBatch !== undefined && batch.length === 0) batchStarted = performance.now();
-    if (skipsBytes !== undefined && skipsBytes(chunk, start, end, ctx)) {
-      summary.skipped++;
-      return;
-    }
     // No encoding name: UTF-8, without looking the name up on every line.
-    parseLine(chunk.toString(undefined, start, end));
+    count(parser.parseBytes !== undefined ? parser.parseBytes(chunk, start, end, ctx) : parser.parse(chunk.toString(undefined, start, end), ctx));
   };
 
   // The end of the previous chunk(s) when it had no line break: bytes or text, as they came.
