@@ -5,7 +5,7 @@ import { MAX_FUTURE_MS, MAX_PAST_MS, DEFAULT_TIME_ZONE, readClassicTime, type Cl
 import { isSshdProgramBytes, MAX_SSHD_MESSAGE_CHARS, parseSshdMessage } from './sshd.js';
 
 /**
- * The sshd parser's byte-level shortcut for `vigil replay` (LineParser.skipsBytes):
+ * The sshd-reading parsers' byte-level shortcut for `vigil replay` (LineParser.parseBytes):
  * true only for lines parse() skips, decided before decoding them —
  *
  *  - classic syslog lines of other programs (see syslog-prefilter.ts), and
