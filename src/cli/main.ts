@@ -1,10 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { stringify } from 'yaml';
 import { ConfigError, loadConfig, redactSecrets, type LoadedConfig } from '../core/config.js';
-import { createLogger } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
 import { PARSER_NAMES } from '../parsers/index.js';
-import { VigilService } from '../service.js';
 import { ApiCallError, apiTarget, callApi } from './api-client.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './input.js';
@@ -14,18 +12,32 @@ import { runUntilSignal } from './run-until-signal.js';
 import { configReference } from './config-reference.js';
 import { runReplay } from './replay.js';
 import { runScan } from './scan.js';
-import { runHeal, type HealCliOptions } from './heal.js';
-import { runKafkaInit, type KafkaInitOptions } from './kafka-init.js';
+import type { HealCliOptions } from './heal.js';
+import type { KafkaInitOptions } from './kafka-init.js';
 import type { ScanInput } from '../detect/web/scan.js';
-import { runAlertsTest } from './alerts.js';
 import { AlertConfigError } from '../alert/secrets.js';
-import { runIocAdd, runIocCheck, runIocExpire, runIocImport, runIocStats, type IocImportOptions, type IocMetaOptions } from './ioc.js';
-import { STANDARD_IDS, REPORT_FORMATS, type ReportFormat, type StandardId } from '../compliance/index.js';
-import { runAuditRecord, runAuditVerify } from './audit.js';
-import { runBackup, runRestore } from './backup.js';
-import { runComplianceReport } from './compliance.js';
-import { runEventsQuery, type EventsQueryOptions } from './events-query.js';
-import { StoreCommandError } from './store-access.js';
+import type { IocImportOptions, IocMetaOptions } from './ioc.js';
+import { STANDARD_IDS, type StandardId } from '../compliance/control.js';
+import { REPORT_FORMATS, type ReportFormat } from '../compliance/render.js';
+import type { EventsQueryOptions } from './events-query.js';
+import { StoreCommandError } from './store-command-error.js';
+// Commands that load the store, Kubernetes or Kafka clients are imported when they run.
+import {
+  runAlertsTest,
+  runAuditRecord,
+  runAuditVerify,
+  runBackup,
+  runComplianceReport,
+  runEventsQuery,
+  runHeal,
+  runIocAdd,
+  runIocCheck,
+  runIocExpire,
+  runIocImport,
+  runIocStats,
+  runKafkaInit,
+  runRestore,
+} from './lazy-commands.js';
 
 interface GlobalOptions {
   config?: string;
@@ -46,8 +58,10 @@ async function run(options: GlobalOptions & { host?: string; port?: string; sour
     if (source !== 'stdin') throw new UsageError(`--source ${source}: only stdin can be given on the command line; configure others in vigil.yaml`);
     config.sources.push({ type: 'stdin', input: options.input ?? 'auto' });
   }
+  const { createLogger } = await import('../core/logger.js');
   const logger = createLogger(config.log.level);
   if (file !== undefined) logger.info({ file }, 'configuration loaded');
+  const { VigilService } = await import('../service.js');
   const service = new VigilService({ config, logger });
   try {
     await service.start();

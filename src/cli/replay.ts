@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { VigilConfig } from '../core/config.js';
 import type { Detection } from '../core/detection.js';
 import { openInput, sampleLines, selectParser, UsageError } from './input.js';
@@ -55,12 +54,14 @@ async function replayFile(file: string, config: VigilConfig, options: ReplayCliO
     onProgress: progress ? (bytes, events) => progress.update(bytes, events) : undefined,
   });
   progress?.done();
-  if (output === 'table') printTable(collected);
+  if (output === 'table') await printTable(collected);
   if (!options.quiet) printSummary(summary, parser.name);
   return summary.errors > 0 ? EXIT.INPUT_ERRORS : EXIT.OK;
 }
 
-function printTable(detections: Detection[]): void {
+async function printTable(detections: Detection[]): Promise<void> {
+  // Loaded only for the table output.
+  const { default: Table } = await import('cli-table3');
   const table = new Table({
     head: ['type', 'severity', 'subject', 'events', 'first seen', 'last seen', 'usernames'],
     style: { head: [], border: [] },

@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import type { VigilConfig } from '../core/config.js';
 import { openStore, parseStoreUrl, StoreError, type Store, type StoreTarget } from '../store/index.js';
 
-/** The store cannot be used for this command (exit code 1 with this message). */
-export class StoreCommandError extends Error {}
+import { StoreCommandError } from './store-command-error.js';
+
+// Its own module so that the CLI can recognise it without loading the store.
+export { StoreCommandError };
 
 export function storeTarget(config: VigilConfig): StoreTarget {
   return parseStoreUrl(config.store.url, resolve(config.dataDir));

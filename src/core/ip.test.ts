@@ -1,5 +1,7 @@
+import { isIPv4 } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, isLoopback, maskIp } from './ip.js';
+import { canonicalIp, isDottedQuad, isLoopback, maskIp } from './ip.js';
 
 describe('ip helpers', () => {
   it('canonicalises addresses and rejects non-addresses', () => {
@@ -20,5 +22,16 @@ describe('ip helpers', () => {
     expect(isLoopback('::1')).toBe(true);
     expect(isLoopback('::ffff:127.0.0.1')).toBe(true);
     expect(isLoopback('10.0.0.1')).toBe(false);
+  });
+  it('checks dotted quads exactly as net.isIPv4 does', () => {
+    for (const v of ['0.0.0.0', '255.255.255.255', '1.2.3.4', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.4 ', '', '1.2.3.0x1']) {
+      expect(isDottedQuad(v), v).toBe(isIPv4(v));
+    }
+    const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '007', '', 'a', '1 ', '٣'));
+    const candidate = fc.oneof(
+      fc.array(octet, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.')),
+      fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', ' ', ':'), maxLength: 17 }),
+    );
+    fc.assert(fc.property(candidate, (v) => isDottedQuad(v) === isIPv4(v)), { numRuns: 20_000 });
   });
 });

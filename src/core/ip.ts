@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
  * IPv6 is lower-cased.
  */
 export function canonicalIp(value: string): string | undefined {
+  if (isDottedQuad(value)) return value;
   const version = isIP(value);
   if (version === 4) return value;
   if (version === 6) {
@@ -17,6 +18,38 @@ export function canonicalIp(value: string): string | undefined {
     return lower;
   }
   return undefined;
+}
+
+/**
+ * The IPv4 form `net.isIPv4` accepts — four decimal octets 0..255 without
+ * leading zeros — checked by hand: no regular expression per address on the
+ * parsers' hot path (same answer as isIPv4 for every string).
+ */
+export function isDottedQuad(value: string): boolean {
+  const length = value.length;
+  if (length < 7 || length > 15) return false;
+  let i = 0;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (value.charCodeAt(i) !== 46 /* . */) return false;
+      i++;
+    }
+    const first = value.charCodeAt(i) - 48;
+    if (!(first >= 0 && first <= 9)) return false;
+    let n = first;
+    let digits = 1;
+    i++;
+    for (;;) {
+      const d = value.charCodeAt(i) - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      if (first === 0 || digits === 3) return false;
+      n = n * 10 + d;
+      digits++;
+      i++;
+    }
+    if (n > 255) return false;
+  }
+  return i === length;
 }
 
 /** `a.b.***.***` for IPv4, first two groups for IPv6: safe for logs and metric labels. */

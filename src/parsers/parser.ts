@@ -29,6 +29,13 @@ export interface LineParser {
   /** Cheap check for auto-detection: does this line look like this format? */
   detect(line: string): boolean;
   parse(line: string, ctx: ParseContext): ParseOutcome;
+  /**
+   * Optional, for readers of raw bytes (`vigil replay`): the line in bytes
+   * [start, end) of `bytes` (UTF-8, without its line break, not empty). Must
+   * return what `parse(bytes.toString('utf8', start, end), ctx)` returns
+   * (event ids aside); it may skip lines without decoding them.
+   */
+  parseBytes?(bytes: Buffer, start: number, end: number, ctx: ParseContext): ParseOutcome;
 }
 
 export const SKIPPED: ParseOutcome = { skipped: true };

@@ -2,9 +2,10 @@ import type { EventKind, SecurityEvent } from '../core/event.js';
 import { canonicalIp } from '../core/ip.js';
 import type { LineParser, ParseContext, ParseOutcome } from './parser.js';
 import { SKIPPED } from './parser.js';
-import type { MessageMeta } from './syslog.js';
-import { detectSyslog, messageMeta, OTHER_PROGRAM, parseSyslog, syslogLabels } from './syslog.js';
+import type { MessageMeta, ProgramFilter } from './syslog.js';
+import { detectSyslog, OTHER_PROGRAM, readSyslogMessage, syslogLabels } from './syslog.js';
 import { InvalidTimeZoneError } from './syslog-time.js';
+import { parseSshdBytes } from './sshd-prefilter.js';
 
 /**
  * OpenSSH server log lines (auth.log / secure / journald), in any syslog
@@ -41,6 +42,28 @@ import { InvalidTimeZoneError } from './syslog-time.js';
 export function isSshdProgram(program: string): boolean {
   return program === 'sshd' || program === 'sshd-session' || program === 'sshd-auth';
 }
+
+/** isSshdProgram(text.slice(start, end)) without cutting the name out. */
+export function isSshdProgramAt(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length !== 4 && length !== 9 && length !== 12) return false;
+  if (!text.startsWith('sshd', start)) return false;
+  return length === 4 || text.startsWith(length === 12 ? '-session' : '-auth', start + 4);
+}
+
+/** isSshdProgram of the UTF-8 bytes [start, end). */
+export function isSshdProgramBytes(b: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length !== 4 && length !== 9 && length !== 12) return false;
+  if (b[start] !== 115 || b[start + 1] !== 115 || b[start + 2] !== 104 || b[start + 3] !== 100) return false; // sshd
+  if (length === 4) return true;
+  const rest = length === 12 ? '-session' : '-auth';
+  for (let k = 0; k < rest.length; k++) if (b[start + 4 + k] !== rest.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The envelope programs whose messages this parser reads. */
+const SSHD_PROGRAMS: ProgramFilter = { at: isSshdProgramAt, name: isSshdProgram, early5424: true };
 
 /** OpenSSH truncates its own lines far below this; longer messages are hostile or corrupt. */
 export const MAX_SSHD_MESSAGE_CHARS = 8192;
@@ -308,12 +331,14 @@ export function parseSshdMessage(message: string, meta: MessageMeta, ctx: ParseC
   }
   const last = message.charCodeAt(message.length - 1);
   if (last === 32 || last === 13 || last === 9) message = message.trimEnd();
+  // The first character guards each prefix test (most messages have none of these prefixes).
+  const head = message.charCodeAt(0);
   // A kernel-style time prefix some relays add: `kernel: [  970.699396] ` / `kernel:[12970.699398]: `.
-  if (message.startsWith('kernel:')) message = stripKernelPrefix(message);
+  if (head === 107 /* k */ && message.startsWith('kernel:')) message = stripKernelPrefix(message);
   const scan: Scan = { message, meta, ctx };
   let i = 0;
-  if (message.startsWith('error: ') || message.startsWith('fatal: ')) i = 7;
-  if (message.startsWith('PAM: ', i)) return pamError(scan, i + 5);
+  if ((head === 101 /* e */ && message.startsWith('error: ')) || (head === 102 /* f */ && message.startsWith('fatal: '))) i = 7;
+  if (message.charCodeAt(i) === 80 /* P */ && message.startsWith('PAM: ', i)) return pamError(scan, i + 5);
   switch (message.charCodeAt(i)) {
     case 70 /* F */:
       if (message.startsWith('Failed ', i)) return attempt(scan, i + 7, false);
@@ -407,18 +432,23 @@ export const sshdParser: LineParser = {
   detect(line: string): boolean {
     return line.indexOf('sshd') > 0 && detectSyslog(line);
   },
-  parse(line: string, ctx: ParseContext): ParseOutcome {
-    if (line.length === 0) return { error: 'sshd: empty line' };
-    let record;
-    try {
-      record = parseSyslog(line, { now: ctx.now(), timeZone: ctx.timeZone, program: isSshdProgram });
-    } catch (err) {
-      if (err instanceof InvalidTimeZoneError) return { error: err.message };
-      throw err;
-    }
-    if (typeof record === 'string') return { error: `not an sshd log line: ${record}` };
-    // Other programs that share auth.log (cron, sudo, systemd-logind, …): not errors.
-    if (record === OTHER_PROGRAM || record.appName === undefined) return SKIPPED;
-    return parseSshdMessage(record.message, messageMeta(record), ctx);
+  parseBytes(bytes: Buffer, start: number, end: number, ctx: ParseContext): ParseOutcome {
+    return parseSshdBytes(bytes, start, end, ctx, parseSshdLine);
   },
+  parse: parseSshdLine,
 };
+
+function parseSshdLine(line: string, ctx: ParseContext): ParseOutcome {
+  if (line.length === 0) return { error: 'sshd: empty line' };
+  let message;
+  try {
+    message = readSyslogMessage(line, ctx.now(), ctx.timeZone, SSHD_PROGRAMS);
+  } catch (err) {
+    if (err instanceof InvalidTimeZoneError) return { error: err.message };
+    throw err;
+  }
+  if (typeof message === 'string') return { error: `not an sshd log line: ${message}` };
+  // Other programs that share auth.log (cron, sudo, systemd-logind, …): not errors.
+  if (message === OTHER_PROGRAM) return SKIPPED;
+  return parseSshdMessage(message.message, message, ctx);
+}

@@ -240,6 +240,40 @@ export function parseClassicTime(
   reference: number,
   timeZone: string = DEFAULT_TIME_ZONE,
 ): number {
+  const hit = memoHit(text, start, reference, timeZone);
+  if (!Number.isNaN(hit)) return hit;
+  const length = classicTimeLength(text, start);
+  return length === 0 ? Number.NaN : computeClassicTime(text, start, length, reference, timeZone);
+}
+
+/** Where readClassicTime puts its result (a caller-owned object, reused line after line). */
+export interface ClassicTime {
+  /** Length of the stamp (see classicTimeLength); 0 when there is none. */
+  length: number;
+  /** Epoch ms (see parseClassicTime); NaN when there is no stamp or it is invalid. */
+  epoch: number;
+}
+
+/**
+ * classicTimeLength and parseClassicTime in one step, for the parsers' hot
+ * path: a stamp in the same minute as the previous one (most lines of a log)
+ * is compared with the memoised `Mmm dd HH:MM` and only its seconds are read.
+ */
+export function readClassicTime(text: string, start: number, reference: number, timeZone: string, out: ClassicTime): void {
+  const hit = memoHit(text, start, reference, timeZone);
+  if (!Number.isNaN(hit)) {
+    // A hit is a valid stamp: the memo's `Mmm dd HH:MM` and `:SS`.
+    out.length = (lastClassic as ClassicMemo).stamp.length + 3;
+    out.epoch = hit;
+    return;
+  }
+  const length = classicTimeLength(text, start);
+  out.length = length;
+  out.epoch = length === 0 ? Number.NaN : computeClassicTime(text, start, length, reference, timeZone);
+}
+
+/** The memoised minute's epoch plus the seconds when the stamp at `start` is in it (and `:SS ` follows), else NaN. */
+function memoHit(text: string, start: number, reference: number, timeZone: string): number {
   const memo = lastClassic;
   if (
     memo !== undefined &&
@@ -255,8 +289,11 @@ export function parseClassicTime(
       return memo.epoch + Math.min(second, 59) * 1000;
     }
   }
-  const length = classicTimeLength(text, start);
-  if (length === 0) return Number.NaN;
+  return Number.NaN;
+}
+
+/** parseClassicTime without the memo lookup; `length` from classicTimeLength (> 0). Memoises the minute. */
+function computeClassicTime(text: string, start: number, length: number, reference: number, timeZone: string): number {
   const month = monthAt(text, start);
   const t = start + length - 8;
   const day = length === 14 ? digit(text, start + 4) : Math.max(0, digit(text, start + 4)) * 10 + digit(text, start + 5);

@@ -7,7 +7,7 @@ import { IdGenerator } from '../core/ids.js';
 import { systemClock } from '../core/clock.js';
 import { createDetectors } from '../detect/index.js';
 import type { DetectionListener } from '../detect/detector.js';
-import type { LineParser, ParseContext } from '../parsers/parser.js';
+import type { LineParser, ParseContext, ParseOutcome } from '../parsers/parser.js';
 import type { DetectionRecord, DetectionSink } from '../sinks/sink.js';
 import { DetectionOutputs } from './detection-outputs.js';
 import { Pipeline } from './pipeline.js';
@@ -88,8 +88,6 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
   const parser = options.parser;
   const batch: SecurityEvent[] = [];
   const batchSize = options.config.pipeline.batchSize;
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
   let bytes = 0;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -102,11 +100,8 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
     if (onBatch !== undefined) onBatch(performance.now() - batchStarted, batch.length);
     batch.length = 0;
   };
-  const parseLine = (line: string) => {
-    summary.lines++;
-    if (line.length === 0) return;
-    if (onBatch !== undefined && batch.length === 0) batchStarted = performance.now();
-    const outcome = parser.parse(line, ctx);
+  /** The outcome of one non-empty line (already counted in summary.lines). */
+  const count = (outcome: ParseOutcome) => {
     const event = outcome.event;
     if (event !== undefined) {
       batch.push(event);
@@ -120,24 +115,87 @@ export async function replay(input: AsyncIterable<Buffer | string>, options: Rep
       summary.skipped++;
     }
   };
+  const textLine = (line: string) => {
+    summary.lines++;
+    if (line.length === 0) return;
+    if (onBatch !== undefined && batch.length === 0) batchStarted = performance.now();
+    count(parser.parse(line, ctx));
+  };
+  /**
+   * The line in bytes [start, end) (without its \n): parsers that read bytes
+   * get them (they skip most lines without decoding them); for the others each
+   * line is decoded on its own, so that the strings events keep (addresses,
+   * user names) are cut from their own line, not from a whole chunk.
+   */
+  const byteLine = (chunk: Buffer, start: number, end: number) => {
+    summary.lines++;
+    if (end > start && chunk[end - 1] === 13) end--;
+    if (end === start) return;
+    if (onBatch !== undefined && batch.length === 0) batchStarted = performance.now();
+    // No encoding name: UTF-8, without looking the name up on every line.
+    count(parser.parseBytes !== undefined ? parser.parseBytes(chunk, start, end, ctx) : parser.parse(chunk.toString(undefined, start, end), ctx));
+  };
 
-  for await (const chunk of input) {
-    bytes += chunk.length;
-    const text = carry + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  // The end of the previous chunk(s) when it had no line break: bytes or text, as they came.
+  const carryBytes: Buffer[] = [];
+  let carryText = '';
+  const decoder = new StringDecoder('utf8');
+  const textChunk = (chunk: string) => {
+    const text = carryText + (carryBytes.length > 0 ? decoder.end(Buffer.concat(carryBytes.splice(0))) : '') + chunk;
     let start = 0;
     let newline: number;
     while ((newline = text.indexOf('\n', start)) !== -1) {
       let end = newline;
       if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      parseLine(text.slice(start, end));
+      textLine(text.slice(start, end));
       start = newline + 1;
     }
-    carry = text.slice(start);
+    carryText = text.slice(start);
+  };
+  const byteChunk = (chunk: Buffer) => {
+    let start = 0;
+    let newline = chunk.indexOf(10);
+    if (carryText.length > 0) {
+      // Text, then bytes (a mixed stream): the text's last line ends in this chunk.
+      carryText += decoder.write(newline < 0 ? chunk : chunk.subarray(0, newline));
+      if (newline < 0) return;
+      const line = carryText + decoder.end();
+      carryText = '';
+      textLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    } else if (carryBytes.length > 0) {
+      if (newline < 0) {
+        carryBytes.push(chunk);
+        return;
+      }
+      carryBytes.push(chunk.subarray(0, newline));
+      const joined = Buffer.concat(carryBytes.splice(0));
+      byteLine(joined, 0, joined.length);
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    while (newline !== -1) {
+      byteLine(chunk, start, newline);
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) carryBytes.push(chunk.subarray(start));
+  };
+  for await (const chunk of input) {
+    bytes += chunk.length;
+    if (typeof chunk === 'string') textChunk(chunk);
+    else byteChunk(chunk);
     if (outputs.depth > 0) await outputs.flush();
     options.onProgress?.(bytes, summary.events + batch.length);
   }
-  const rest = carry + decoder.end();
-  if (rest.length > 0) parseLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  if (carryBytes.length > 0) {
+    const joined = Buffer.concat(carryBytes.splice(0));
+    // The last line without a line break: as before, a trailing \r is dropped.
+    byteLine(joined, 0, joined.length);
+  } else if (carryText.length > 0) {
+    textLine(carryText.endsWith('\r') ? carryText.slice(0, -1) : carryText);
+  }
   if (batch.length > 0) processBatch();
   await pipeline.stop();
   summary.seconds = (performance.now() - started) / 1000;
