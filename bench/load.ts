@@ -23,7 +23,7 @@
  * <!-- bench-report:start --> and <!-- bench-report:end -->.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -64,7 +64,7 @@ async function startVigil(dataDir: string, core: number | undefined): Promise<{ 
   const nodeArgs = (process.env.VIGIL_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const command = [process.execPath, ...nodeArgs, join(root, 'bin/vigil.js'), 'run', '-c', config];
   const pinned = core !== undefined && existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', String(core), ...command] : command;
-  const child = spawn(pinned[0] as string, pinned.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VIGIL_LOG_LEVEL: 'info' } });
+  const child = spawn(pinned[0] as string, pinned.slice(1), { stdio: ['ignore', process.env.VIGIL_BENCH_STDOUT ? openSync(process.env.VIGIL_BENCH_STDOUT, 'w') : 'ignore', 'pipe'], env: { ...process.env, VIGIL_LOG_LEVEL: 'info' } });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
       if (!line.startsWith('{')) return;
@@ -239,7 +239,8 @@ export async function runLoadBench(argv: string[] = process.argv): Promise<LoadR
   const batch = arg('batch', 1);
   const ndjsonSeconds = arg('ndjson-seconds', 20);
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-load-'));
-  const core = cpus().length > 1 ? cpus().length - 1 : undefined;
+  // --no-pin: Vigil may use every core (its SQLite write thread then runs beside the event loop).
+  const core = cpus().length > 1 && !has('--no-pin') ? cpus().length - 1 : undefined;
   const { child, url } = await startVigil(dataDir, core);
   const pid = child.pid as number;
   try {
