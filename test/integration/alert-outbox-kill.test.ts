@@ -84,7 +84,7 @@ describe('alert outbox durability with a real process', () => {
     // The delivery is in flight (the receiver holds it): kill -9 now.
     const [inFlight] = await hook.waitFor(1);
     const key = inFlight!.headers['idempotency-key'] as string;
-    expect(key).toMatch(/^alert-[0-9a-f]+-1\.1\.hook$/);
+    expect(key).toMatch(/^alert-[0-9a-f]+-00000001\.1\.hook$/);
     const killed = new Promise((resolve) => first.child.once('exit', (_code, signal) => resolve(signal)));
     first.child.kill('SIGKILL');
     expect(await killed).toBe('SIGKILL');
@@ -120,7 +120,7 @@ describe('alert outbox durability with a real process', () => {
     const ok = await vigilCli(['-c', config, 'alerts', 'test', 'hook']);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^test alert test-[0-9a-f]+-1\.1\.hook sent to hook \(webhook\)/);
+    expect(ok.stdout).toMatch(/^test alert test-[0-9a-f]+-00000001\.1\.hook sent to hook \(webhook\)/);
     const testRequest = (await hook.waitFor(3))[2]!;
     expect((JSON.parse(testRequest.body) as { alert: { kind: string } }).alert.kind).toBe('test');
     hook.behave({ status: 500, body: 'receiver broken' });
