@@ -58,6 +58,8 @@ export class EventWriter {
   private running: Promise<void> | undefined;
   private rerun = false;
   private up = true;
+  /** A retry is trying the database while it is still counted as down (ingestion keeps refusing meanwhile). */
+  private probing = false;
   /** The last batch did not fit in the spool: refuse more until it does or the database is back. */
   private spoolBlocked = false;
   private closed = false;
@@ -220,7 +222,7 @@ export class EventWriter {
     let next: { batch: StoreItem[]; prepared: PreparedBatch | undefined } | undefined;
     for (;;) {
       this.rerun = false;
-      if (this.up) {
+      if (this.up || this.probing) {
         if (next === undefined && this.spool.segmentCount > 0) {
           await this.drainOldestSegment();
           continue;
@@ -321,6 +323,7 @@ export class EventWriter {
   private wentUp(): void {
     if (!this.up) this.logger?.info('store: database reachable again');
     this.up = true;
+    this.probing = false;
     this.spoolBlocked = false;
     this.retryDelay = this.store.config.spool.retryMinMs;
   }
@@ -330,12 +333,13 @@ export class EventWriter {
     this.lastError = err instanceof Error ? err.message : String(err);
     if (this.up) this.logger?.warn({ err: this.lastError }, 'store: database unreachable, spooling batches');
     this.up = false;
+    this.probing = false;
     if (this.retryTimer !== undefined || this.closed) return;
     const delay = this.retryDelay;
     this.retryDelay = Math.min(this.store.config.spool.retryMaxMs, this.retryDelay * 2);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.up = true; // optimistic: the next write decides
+      this.probing = true; // the next write decides; until it succeeds the store still counts as down
       this.kick();
     }, delay);
     this.retryTimer.unref();
