@@ -1,4 +1,4 @@
-import { assertTimeZone, DEFAULT_TIME_ZONE } from './syslog-time.js';
+import { assertTimeZone, DEFAULT_TIME_ZONE, monthOfLetters } from './syslog-time.js';
 import { MAX_SYSLOG_LINE_CHARS } from './syslog.js';
 
 /**
@@ -25,23 +25,9 @@ export type ProgramBytes = (bytes: Uint8Array, start: number, end: number) => bo
 
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Month 0..11 of the three bytes at `i` (as monthAt in syslog-time.ts), or -1. */
+/** Month 0..11 of the three bytes at `i`, or -1. */
 function monthAt(b: Uint8Array, i: number): number {
-  switch ((b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!) {
-    case 0x4a616e: return 0; // Jan
-    case 0x466562: return 1; // Feb
-    case 0x4d6172: return 2; // Mar
-    case 0x417072: return 3; // Apr
-    case 0x4d6179: return 4; // May
-    case 0x4a756e: return 5; // Jun
-    case 0x4a756c: return 6; // Jul
-    case 0x417567: return 7; // Aug
-    case 0x536570: return 8; // Sep
-    case 0x4f6374: return 9; // Oct
-    case 0x4e6f76: return 10; // Nov
-    case 0x446563: return 11; // Dec
-    default: return -1;
-  }
+  return monthOfLetters((b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!);
 }
 
 /** The digit at `i` (undefined past the end counts as no digit), or -1. */

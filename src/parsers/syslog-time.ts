@@ -160,10 +160,12 @@ export function wallTimeToEpoch(wall: number, timeZone: string = DEFAULT_TIME_ZO
 
 /** Month index 0..11 of the three letters at `i`, or -1. Case-sensitive as syslog writes them. */
 function monthAt(text: string, i: number): number {
-  const a = text.charCodeAt(i);
-  const b = text.charCodeAt(i + 1);
-  const c = text.charCodeAt(i + 2);
-  switch ((a << 16) | (b << 8) | c) {
+  return monthOfLetters((text.charCodeAt(i) << 16) | (text.charCodeAt(i + 1) << 8) | text.charCodeAt(i + 2));
+}
+
+/** Month index 0..11 of three letter codes packed as (a << 16) | (b << 8) | c ("Jan" … "Dec"), or -1. */
+export function monthOfLetters(packed: number): number {
+  switch (packed) {
     case 0x4a616e: return 0; // Jan
     case 0x466562: return 1; // Feb
     case 0x4d6172: return 2; // Mar
